@@ -1,0 +1,1 @@
+"""fhir-gateway: a GraphQL facade and FHIR R4 REST shim over MongoDB."""

@@ -1,0 +1,59 @@
+"""create_app(settings): the only place that wires store, service and faces together."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway.fhir.dates import instant_text
+from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+from gateway.rest.errors import install_error_handlers
+from gateway.rest.routes import router as rest_router
+from gateway.service.interactions import FhirService
+from gateway.service.versions import now
+from gateway.settings import Settings
+from gateway.store.database import connect
+from gateway.store.embedded import EmbeddedMongo
+from gateway.store.resource_store import ResourceStore
+
+log = logging.getLogger("gateway")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    embedded: EmbeddedMongo | None = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir)
+        uri = embedded.start()
+        where = f"SQLite file in {settings.data_dir}" if settings.data_dir else "memory"
+        log.info("store: embedded mongoeco server at %s (%s)", uri, where)
+    else:
+        log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
+    database = await connect(uri, settings.database_name, list(RESOURCE_DEFINITIONS))
+    log.info("store: transactions %s", "supported" if database.supports_transactions else "not supported")
+    app.state.service = FhirService(ResourceStore(database))
+    app.state.started = instant_text(now())
+    try:
+        yield
+    finally:
+        database.close()
+        if embedded is not None:
+            embedded.stop()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(
+        title="fhir-gateway",
+        description="FHIR R4 REST shim and GraphQL facade over MongoDB",
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings or Settings.from_env()
+    install_error_handlers(app)
+    app.include_router(rest_router)
+    return app

@@ -1,0 +1,1 @@
+"""FHIR knowledge shared by every layer: models, bindings, errors, Bundles, search definitions."""

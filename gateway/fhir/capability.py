@@ -1,0 +1,64 @@
+"""The CapabilityStatement, built from the resource definitions so it says exactly what the server does."""
+
+from typing import Any
+
+from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
+
+SOFTWARE_NAME = "fhir-gateway"
+SOFTWARE_VERSION = "0.1.0"
+FORMATS = ["application/fhir+json", "json"]
+TYPE_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
+RESULT_PARAMETERS = ("_count", "_sort", "_total", "_summary", "_elements")
+
+
+def _search_parameter(resource_type: str, code: str, kind: str, documentation: str) -> dict[str, Any]:
+    name = code.removeprefix("_")
+    definition = (f"http://hl7.org/fhir/SearchParameter/Resource-{name}" if code.startswith("_")
+                  else f"http://hl7.org/fhir/SearchParameter/{resource_type}-{code}")
+    return {"name": code, "definition": definition, "type": kind, "documentation": documentation}
+
+
+def _resource(definition: ResourceDefinition) -> dict[str, Any]:
+    return {
+        "type": definition.name,
+        "profile": f"http://hl7.org/fhir/StructureDefinition/{definition.name}",
+        "interaction": [{"code": code} for code in TYPE_INTERACTIONS],
+        "versioning": "versioned-update",
+        "readHistory": True,
+        "updateCreate": True,
+        "conditionalCreate": True,
+        "conditionalRead": "not-supported",
+        "conditionalUpdate": False,
+        "conditionalDelete": "not-supported",
+        "searchParam": [
+            _search_parameter(definition.name, parameter.code, parameter.type, parameter.description)
+            for parameter in definition.search_parameters
+        ],
+    }
+
+
+def capability_statement(base_url: str, published: str) -> dict[str, Any]:
+    return {
+        "resourceType": "CapabilityStatement",
+        "id": "fhir-gateway",
+        "url": f"{base_url}/metadata",
+        "name": "FhirGateway",
+        "title": "fhir-gateway FHIR R4 server",
+        "status": "active",
+        "experimental": False,
+        "date": published,
+        "publisher": "fhir-gateway",
+        "kind": "instance",
+        "software": {"name": SOFTWARE_NAME, "version": SOFTWARE_VERSION},
+        "implementation": {"description": "fhir-gateway REST shim", "url": base_url},
+        "fhirVersion": "4.0.1",
+        "format": FORMATS,
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Result parameters: " + ", ".join(RESULT_PARAMETERS)
+                + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",
+                "resource": [_resource(definition) for definition in RESOURCE_DEFINITIONS.values()],
+            }
+        ],
+    }

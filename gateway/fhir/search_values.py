@@ -1,0 +1,149 @@
+"""Extract search values from a resource at write time, so every search is an index lookup and never a scan.
+
+Each value becomes an entry `{"p": code, ...}` in one indexed array (the attribute pattern):
+string `v` (folded) and `x` (exact); token/uri/reference `c` (code, value or Type/id) and `s` (system or type),
+token text as `v`; date `lo`/`hi` (half-open UTC range). Codes with no value go to a `missing` list.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from fhirpathpy import compile as compile_fhirpath
+from fhirpathpy.models import models as fhirpath_models
+
+from gateway.fhir.dates import date_range
+from gateway.fhir.search_parameters import SearchParameter
+
+Entry = dict[str, Any]
+
+_NAME_PARTS = ("text", "family", "given", "prefix", "suffix")
+_ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "country")
+_LOCAL_REFERENCE = re.compile(r"(?:^|/)(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a string: `Müller` and `MULLER` both become `muller`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@cache
+def _compiled(expression: str) -> Any:
+    return compile_fhirpath(expression, fhirpath_models["r4"])
+
+
+def evaluate(resource: dict[str, Any], resource_type: str, parameter: SearchParameter) -> list[Any]:
+    return list(_compiled(parameter.expression_for(resource_type))(resource))
+
+
+def _strings_of(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        parts = _NAME_PARTS if any(key in value for key in ("family", "given")) else _ADDRESS_PARTS
+        if not any(key in value for key in _ADDRESS_PARTS + _NAME_PARTS):
+            return
+        for part in parts:
+            item = value.get(part)
+            for text in item if isinstance(item, list) else [item]:
+                if isinstance(text, str):
+                    yield text
+
+
+def _token_entries(code: str, value: Any) -> Iterator[Entry]:
+    if isinstance(value, bool):
+        yield {"p": code, "c": "true" if value else "false"}
+    elif isinstance(value, str):
+        yield {"p": code, "c": value}
+    elif isinstance(value, dict):
+        if "coding" in value or ("text" in value and "value" not in value):
+            for coding in value.get("coding", []):
+                yield from _token_entries(code, coding)
+            if isinstance(value.get("text"), str):
+                yield {"p": code, "v": fold(value["text"])}
+            return
+        token = value.get("code", value.get("value"))
+        if isinstance(token, str):
+            entry: Entry = {"p": code, "c": token}
+            if isinstance(value.get("system"), str):
+                entry["s"] = value["system"]
+            yield entry
+        for text in (value.get("display"), (value.get("type") or {}).get("text")):
+            if isinstance(text, str):
+                yield {"p": code, "v": fold(text)}
+
+
+def _reference_entries(code: str, value: Any) -> Iterator[Entry]:
+    reference = value.get("reference") if isinstance(value, dict) else value
+    if not isinstance(reference, str):
+        return
+    match = _LOCAL_REFERENCE.search(reference)
+    if match:
+        yield {"p": code, "c": f"{match['type']}/{match['id']}", "s": match["type"]}
+    if match is None or match.group(0).lstrip("/") != reference:
+        yield {"p": code, "c": reference}
+
+
+def _date_entries(code: str, value: Any) -> Iterator[Entry]:
+    if isinstance(value, dict):
+        if "start" in value or "end" in value:
+            low = date_range(value["start"])[0] if "start" in value else datetime.min
+            high = date_range(value["end"])[1] if "end" in value else datetime.max
+            yield {"p": code, "lo": low, "hi": high}
+        return
+    text = value if isinstance(value, str) else getattr(value, "_data", None) or str(value)
+    try:
+        low, high = date_range(str(text))
+    except ValueError:
+        return
+    yield {"p": code, "lo": low, "hi": high}
+
+
+def entries_for(parameter: SearchParameter, values: Iterable[Any]) -> Iterator[Entry]:
+    code = parameter.code
+    for value in values:
+        if parameter.type == "string":
+            for text in _strings_of(value):
+                yield {"p": code, "v": fold(text), "x": text}
+        elif parameter.type in ("token", "uri"):
+            yield from _token_entries(code, value)
+        elif parameter.type == "reference":
+            yield from _reference_entries(code, value)
+        elif parameter.type == "date":
+            yield from _date_entries(code, value)
+
+
+@dataclass
+class SearchValues:
+    """What a write stores beside the resource: the entries, the codes with no value, and sort keys."""
+
+    entries: list[Entry] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    sort_keys: dict[str, Any] = field(default_factory=dict)
+
+
+def _sort_key(entries: list[Entry]) -> Any:
+    keys = [entry.get("lo", entry.get("v", entry.get("c"))) for entry in entries]
+    present = [key for key in keys if key is not None]
+    return min(present) if present else None
+
+
+def extract(resource: dict[str, Any], parameters: Iterable[SearchParameter]) -> SearchValues:
+    resource_type = resource["resourceType"]
+    result = SearchValues()
+    for parameter in parameters:
+        if parameter.code == "_id":
+            continue  # searched on the document key itself
+        found = list(entries_for(parameter, evaluate(resource, resource_type, parameter)))
+        unique = list({repr(sorted(entry.items())): entry for entry in found}.values())
+        if unique:
+            result.entries.extend(unique)
+            result.sort_keys[parameter.code] = _sort_key(unique)
+        else:
+            result.missing.append(parameter.code)
+    return result

@@ -1,0 +1,1 @@
+"""The FHIR REST shim: standard FHIR URLs over the service layer."""

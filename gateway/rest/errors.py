@@ -1,0 +1,50 @@
+"""The one place where REST errors become OperationOutcome responses; internals never leak."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from gateway.fhir.errors import FhirError, InternalError, MethodNotAllowed, NotFound
+from gateway.fhir.outcome import outcome_for_error
+from gateway.rest.responses import FhirResponse
+
+log = logging.getLogger(__name__)
+
+
+def error_response(error: FhirError) -> Response:
+    return FhirResponse(outcome_for_error(error), status_code=error.status, headers=error.headers)
+
+
+async def _fhir_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, FhirError)
+    return error_response(error)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 405:
+        return error_response(MethodNotAllowed(f"{request.method} is not supported on {request.url.path}"))
+    if error.status_code == 404:
+        return error_response(NotFound(f"No FHIR endpoint at {request.url.path}"))
+    fhir_error = FhirError(str(error.detail))
+    fhir_error.status = error.status_code  # type: ignore[misc]
+    return error_response(fhir_error)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    return error_response(NotFound(f"No FHIR endpoint matches {request.method} {request.url.path}"))
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(InternalError("An unexpected error occurred; it has been logged"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(FhirError, _fhir_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

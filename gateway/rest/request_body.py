@@ -1,0 +1,31 @@
+"""Read a FHIR JSON request body: media type (415), size limit (413), JSON syntax (400)."""
+
+from typing import Any
+
+from starlette.requests import Request
+
+from gateway.fhir.errors import PayloadTooLarge, UnsupportedMediaType
+from gateway.fhir.json import loads
+
+ACCEPTED_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def read_resource(request: Request, limit: int) -> Any:
+    media_type = _media_type(request)
+    if media_type not in ACCEPTED_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"Content-Type {media_type or '(none)'!r} is not supported; send application/fhir+json"
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
+    return loads(bytes(body))

@@ -1,0 +1,159 @@
+"""FHIR RESTful URLs (http.html) mapped onto the service; every body is FHIR JSON."""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from gateway.fhir import bundle
+from gateway.fhir.capability import capability_statement
+from gateway.fhir.dates import date_range
+from gateway.fhir.errors import BadRequest, UnsupportedMediaType
+from gateway.fhir.outcome import information
+from gateway.fhir.resource_version import StoredVersion
+from gateway.rest.prefer import preferences
+from gateway.rest.request_body import read_resource
+from gateway.rest.responses import FhirResponse, version_headers
+from gateway.service.interactions import FhirService, WriteOutcome
+from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
+from gateway.fhir.summary import summarise
+from gateway.service.versions import parse_etag, parse_version_id
+
+router = APIRouter()
+
+
+def _service(request: Request) -> FhirService:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def base_url(request: Request) -> str:
+    configured: str | None = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def _if_match(request: Request) -> int | None:
+    header = request.headers.get("if-match")
+    return parse_etag(header) if header else None
+
+
+def _resource_response(version: StoredVersion, status: int = 200) -> Response:
+    return FhirResponse(version.resource, status_code=status, headers=version_headers(version))
+
+
+def _write_response(request: Request, outcome: WriteOutcome) -> Response:
+    version = outcome.version
+    status = 201 if outcome.created else 200
+    headers = version_headers(version, base_url(request))
+    chosen = preferences(request).return_
+    if chosen == "minimal":
+        return FhirResponse(None, status_code=status, headers=headers)
+    if chosen.lower() == "operationoutcome":
+        verb = "created" if outcome.created else "updated"
+        message = f"{version.resource_type}/{version.id} {verb} as version {version.version_id}"
+        return FhirResponse(information(message), status_code=status, headers=headers)
+    return FhirResponse(version.resource, status_code=status, headers=headers)
+
+
+@router.get("/metadata")
+async def metadata(request: Request) -> Response:
+    return FhirResponse(capability_statement(base_url(request), request.app.state.started))
+
+
+async def _search(request: Request, resource_type: str, parameters: list[tuple[str, str]]) -> Response:
+    base = base_url(request)
+    result = await _service(request).search(resource_type, parameters, base, preferences(request).strict)
+    found = result.page.items
+    matches = [summarise(version.resource or {}, result.request.summary, result.request.elements)
+               for version in found]
+    body = bundle.searchset(
+        base, resource_type, matches, found, result.page.total, result.request.used,
+        result.page.next_token, result.warnings,
+    )
+    return FhirResponse(body)
+
+
+@router.get("/{resource_type}")
+async def search_type(request: Request, resource_type: str) -> Response:
+    return await _search(request, resource_type, list(request.query_params.multi_items()))
+
+
+@router.post("/{resource_type}/_search")
+async def search_post(request: Request, resource_type: str) -> Response:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
+    if media_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType("POST _search takes application/x-www-form-urlencoded parameters")
+    form = await request.form()
+    parameters = list(request.query_params.multi_items()) + [(k, str(v)) for k, v in form.multi_items()]
+    return await _search(request, resource_type, parameters)
+
+
+@router.post("/{resource_type}")
+async def create(request: Request, resource_type: str) -> Response:
+    resource = await read_resource(request, request.app.state.settings.max_body_bytes)
+    outcome = await _service(request).create(
+        resource_type, resource, request.headers.get("if-none-exist"), base_url(request)
+    )
+    return _write_response(request, outcome)
+
+
+def _history_parameters(request: Request) -> tuple[int, str | None, datetime | None, list[tuple[str, str]]]:
+    parameters = request.query_params
+    count_text = parameters.get("_count", str(DEFAULT_COUNT))
+    if not count_text.isdigit():
+        raise BadRequest(f"_count must be a whole number >= 0, got {count_text!r}", expression=("_count",))
+    since: datetime | None = None
+    if "_since" in parameters:
+        try:
+            since = date_range(parameters["_since"])[0]
+        except ValueError:
+            raise BadRequest("_since must be a FHIR instant", expression=("_since",)) from None
+    used = [(name, value) for name, value in parameters.multi_items() if name in ("_count", "_since")]
+    token = parameters.get(bundle.PAGE_TOKEN)
+    if token:
+        used.append((bundle.PAGE_TOKEN, token))
+    return min(int(count_text), MAX_COUNT), token, since, used
+
+
+async def _history(request: Request, resource_type: str, resource_id: str | None) -> Response:
+    count, token, since, used = _history_parameters(request)
+    page = await _service(request).history(resource_type, resource_id, count, token, since)
+    path = resource_type + (f"/{resource_id}" if resource_id else "") + "/_history"
+    return FhirResponse(bundle.history(base_url(request), path, page.items, page.total, used, page.next_token))
+
+
+@router.get("/{resource_type}/_history")
+async def history_type(request: Request, resource_type: str) -> Response:
+    return await _history(request, resource_type, None)
+
+
+@router.get("/{resource_type}/{resource_id}")
+async def read(request: Request, resource_type: str, resource_id: str) -> Response:
+    return _resource_response(await _service(request).read(resource_type, resource_id))
+
+
+@router.put("/{resource_type}/{resource_id}")
+async def update(request: Request, resource_type: str, resource_id: str) -> Response:
+    if_match = _if_match(request)
+    resource = await read_resource(request, request.app.state.settings.max_body_bytes)
+    outcome = await _service(request).update(resource_type, resource_id, resource, if_match)
+    return _write_response(request, outcome)
+
+
+@router.delete("/{resource_type}/{resource_id}")
+async def delete(request: Request, resource_type: str, resource_id: str) -> Response:
+    deletion = await _service(request).delete(resource_type, resource_id, _if_match(request))
+    headers: dict[str, Any] = {"ETag": f'W/"{deletion.version_id}"'} if deletion else {}
+    return Response(status_code=204, headers=headers)
+
+
+@router.get("/{resource_type}/{resource_id}/_history")
+async def history_instance(request: Request, resource_type: str, resource_id: str) -> Response:
+    return await _history(request, resource_type, resource_id)
+
+
+@router.get("/{resource_type}/{resource_id}/_history/{version_id}")
+async def vread(request: Request, resource_type: str, resource_id: str, version_id: str) -> Response:
+    version = await _service(request).vread(resource_type, resource_id, parse_version_id(version_id))
+    return _resource_response(version)
+

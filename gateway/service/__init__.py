@@ -1,0 +1,1 @@
+"""FHIR semantics shared by both faces: interactions, validation, versioning and search."""

@@ -1,0 +1,205 @@
+"""The FHIR RESTful interactions (read, vread, create, update, delete, history, search) on one store."""
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from gateway.fhir.errors import (
+    BadRequest,
+    Conflict,
+    FhirError,
+    Gone,
+    Issue,
+    NotFound,
+    PreconditionFailed,
+)
+from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
+from gateway.fhir.validation import validate_resource
+from gateway.service.search import SearchRequest, parse_search
+from gateway.service.versions import check_id, new_id, next_version
+from gateway.fhir.resource_version import StoredVersion
+from gateway.store.records import Page, VersionConflict
+from gateway.store.resource_store import ResourceStore
+
+# An unconditional update retries after losing a race; each retry re-reads, so none is lost.
+_MAX_WRITE_ATTEMPTS = 100
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    version: StoredVersion
+    created: bool  # 201 rather than 200
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    request: SearchRequest
+    page: Page
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def definition_of(resource_type: str) -> ResourceDefinition:
+    definition = RESOURCE_DEFINITIONS.get(resource_type)
+    if definition is None:
+        raise NotFound(f"Resource type {resource_type!r} is not supported by this server")
+    return definition
+
+
+async def _backoff(attempt: int) -> None:
+    await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+
+
+class FhirService:
+    def __init__(self, store: ResourceStore) -> None:
+        self.store = store
+
+    async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
+        definition_of(resource_type)
+        current = await self.store.current(resource_type, check_id(resource_id))
+        if current is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not known")
+        if current.deleted:
+            raise Gone(f"{resource_type}/{resource_id} was deleted", headers=_version_headers(current))
+        return current
+
+    async def vread(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion:
+        definition_of(resource_type)
+        version = await self.store.version(resource_type, check_id(resource_id), version_id)
+        if version is None:
+            raise NotFound(f"{resource_type}/{resource_id}/_history/{version_id} is not known")
+        if version.deleted:
+            raise Gone(f"{resource_type}/{resource_id}/_history/{version_id} is a deletion",
+                       headers=_version_headers(version))
+        return version
+
+    async def create(
+        self, resource_type: str, resource: Any, if_none_exist: str | None = None, base_url: str = ""
+    ) -> WriteOutcome:
+        definition = definition_of(resource_type)
+        validate_resource(resource, resource_type)
+        if if_none_exist is not None:
+            existing = await self._conditional_match(definition, if_none_exist, base_url)
+            if existing is not None:
+                return WriteOutcome(existing, created=False)
+        new = next_version(definition, new_id(), resource, None, "POST")
+        try:
+            await self.store.commit(new, expected_version=None)
+        except VersionConflict:
+            raise Conflict("A resource with the generated id already exists; retry") from None
+        return WriteOutcome(new.version, created=True)
+
+    async def _conditional_match(
+        self, definition: ResourceDefinition, query: str, base_url: str
+    ) -> StoredVersion | None:
+        parameters = parse_qsl(query.split("?", 1)[-1], keep_blank_values=True)
+        request = parse_search(definition, parameters, base_url, strict=True)
+        if not request.conditions:
+            raise BadRequest("If-None-Exist needs at least one search parameter")
+        page = await self.store.search(definition.name, request.conditions, [], 2, None, with_total=False)
+        if len(page.items) > 1:
+            raise PreconditionFailed(f"If-None-Exist {query!r} matches more than one {definition.name}")
+        return page.items[0] if page.items else None
+
+    async def update(
+        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
+    ) -> WriteOutcome:
+        definition = definition_of(resource_type)
+        check_id(resource_id)
+        validate_resource(resource, resource_type)
+        body_id = resource.get("id")
+        if body_id != resource_id:
+            raise BadRequest(
+                f"The resource id ({body_id!r}) must equal the id in the URL ({resource_id!r})",
+                expression=(f"{resource_type}.id",),
+            )
+        for attempt in range(_MAX_WRITE_ATTEMPTS):
+            previous = await self.store.current(resource_type, resource_id)
+            _check_if_match(resource_type, resource_id, previous, if_match)
+            new = next_version(definition, resource_id, resource, previous, "PUT")
+            try:
+                await self.store.commit(new, expected_version=previous.version_id if previous else None)
+            except VersionConflict:
+                if if_match is not None:
+                    raise _stale(resource_type, resource_id, if_match) from None
+                await _backoff(attempt)
+                continue
+            return WriteOutcome(new.version, created=previous is None or previous.deleted)
+        raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
+
+    async def delete(self, resource_type: str, resource_id: str, if_match: int | None = None) -> StoredVersion | None:
+        """The deletion version written, or None when there was nothing left to delete."""
+        definition = definition_of(resource_type)
+        check_id(resource_id)
+        for attempt in range(_MAX_WRITE_ATTEMPTS):
+            previous = await self.store.current(resource_type, resource_id)
+            if previous is None:
+                raise NotFound(f"{resource_type}/{resource_id} is not known")
+            _check_if_match(resource_type, resource_id, previous, if_match)
+            if previous.deleted:
+                return None
+            new = next_version(definition, resource_id, None, previous, "DELETE")
+            try:
+                await self.store.commit(new, expected_version=previous.version_id)
+            except VersionConflict:
+                if if_match is not None:
+                    raise _stale(resource_type, resource_id, if_match) from None
+                await _backoff(attempt)
+                continue
+            return new.version
+        raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
+
+    async def history(
+        self,
+        resource_type: str,
+        resource_id: str | None,
+        count: int,
+        page_token: str | None,
+        since: datetime | None,
+    ) -> Page:
+        definition_of(resource_type)
+        if resource_id is not None:
+            check_id(resource_id)
+            if await self.store.current(resource_type, resource_id) is None:
+                raise NotFound(f"{resource_type}/{resource_id} is not known")
+        return await _paged(self.store.history(resource_type, resource_id, count, page_token, since))
+
+    async def search(
+        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
+    ) -> SearchOutcome:
+        definition = definition_of(resource_type)
+        request = parse_search(definition, parameters, base_url, strict)
+        count = 0 if request.summary == "count" else request.count
+        page = await _paged(self.store.search(
+            resource_type, request.conditions, request.sort, count, request.page_token,
+            with_total=request.total != "none" or request.summary == "count",
+        ))
+        return SearchOutcome(request, page, request.warnings)
+
+
+async def _paged(pending: Any) -> Page:
+    try:
+        return await pending  # type: ignore[no-any-return]
+    except ValueError as error:
+        raise BadRequest(f"The paging link is not valid here: {error}") from None
+
+
+def _version_headers(version: StoredVersion) -> dict[str, str]:
+    return {"ETag": f'W/"{version.version_id}"'}
+
+
+def _stale(resource_type: str, resource_id: str, if_match: int) -> FhirError:
+    return PreconditionFailed(f'If-Match W/"{if_match}" is stale: {resource_type}/{resource_id} has changed')
+
+
+def _check_if_match(
+    resource_type: str, resource_id: str, current: StoredVersion | None, if_match: int | None
+) -> None:
+    if if_match is None:
+        return
+    if current is None:
+        raise PreconditionFailed(f"If-Match given but {resource_type}/{resource_id} does not exist")
+    if current.version_id != if_match:
+        raise _stale(resource_type, resource_id, if_match)

@@ -1,0 +1,151 @@
+"""Turn FHIR search parameters (name, value pairs) into a store query: criteria, sort, paging, summary."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gateway.fhir.errors import BadRequest, Issue
+from gateway.fhir.resource_types import ResourceDefinition
+from gateway.fhir.search_parameters import SearchParameter
+from gateway.service.search_values import (
+    date_condition,
+    reference_condition,
+    split_or,
+    string_condition,
+    token_condition,
+)
+from gateway.store.criteria import AnyOf, Condition, IdIn, Missing, NoneOf, SortKey
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 1000
+SUMMARY_MODES = ("true", "text", "data", "count", "false")
+TOTAL_MODES = ("none", "estimate", "accurate")
+_PAGE_TOKEN = "_page_token"
+_IGNORED = frozenset({"_format", "_pretty"})
+
+_MODIFIERS: dict[str, frozenset[str]] = {
+    "string": frozenset({"", "exact", "contains", "missing"}),
+    "token": frozenset({"", "not", "text", "missing"}),
+    "uri": frozenset({"", "below", "missing"}),
+    "date": frozenset({"", "missing"}),
+    "reference": frozenset({"", "missing"}),
+}
+
+TotalMode = Literal["none", "estimate", "accurate"]
+
+
+@dataclass
+class SearchRequest:
+    conditions: list[Condition] = field(default_factory=list)
+    sort: list[SortKey] = field(default_factory=list)
+    count: int = DEFAULT_COUNT
+    page_token: str | None = None
+    total: TotalMode = "accurate"
+    summary: str = "false"
+    elements: tuple[str, ...] = ()
+    used: list[tuple[str, str]] = field(default_factory=list)  # what the self link reports
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _integer(name: str, value: str, minimum: int) -> int:
+    if not value.lstrip("-").isdigit() or int(value) < minimum:
+        raise BadRequest(f"{name} must be a whole number >= {minimum}, got {value!r}", expression=(name,))
+    return int(value)
+
+
+def _missing(parameter: SearchParameter, value: str) -> Condition:
+    if value not in ("true", "false"):
+        raise BadRequest(f"{parameter.code}:missing takes true or false, got {value!r}", expression=(parameter.code,))
+    return Missing(parameter.code, value == "true")
+
+
+def _one_value(parameter: SearchParameter, modifier: str, value: str, base_url: str) -> Condition:
+    match parameter.type:
+        case "string":
+            return string_condition(parameter, value, modifier)
+        case "token" | "uri":
+            return token_condition(parameter, value, modifier)
+        case "reference":
+            return reference_condition(parameter, value, modifier, base_url)
+        case "date":
+            return date_condition(parameter, value)
+    raise BadRequest(f"search parameter type {parameter.type} is not supported", expression=(parameter.code,))
+
+
+def parameter_condition(parameter: SearchParameter, modifier: str, value: str, base_url: str) -> Condition:
+    if modifier == "missing":
+        return _missing(parameter, value)
+    alternatives = [item for item in split_or(value) if item != ""]
+    if not alternatives:
+        raise BadRequest(f"{parameter.code} has an empty value", expression=(parameter.code,))
+    if parameter.code == "_id":
+        return IdIn(tuple(alternatives))
+    conditions = tuple(_one_value(parameter, "" if modifier == "not" else modifier, item, base_url)
+                       for item in alternatives)
+    if modifier == "not":
+        return NoneOf(conditions)
+    return conditions[0] if len(conditions) == 1 else AnyOf(conditions)
+
+
+def _sort_keys(definition: ResourceDefinition, value: str) -> list[SortKey]:
+    keys = []
+    for item in value.split(","):
+        code = item.removeprefix("-")
+        if definition.search_parameter(code) is None:
+            raise BadRequest(f"_sort: {code!r} is not a search parameter of {definition.name}", expression=("_sort",))
+        keys.append(SortKey(code, descending=item.startswith("-")))
+    return keys
+
+
+def _unknown(request: SearchRequest, strict: bool, message: str, name: str) -> None:
+    if strict:
+        raise BadRequest(message, expression=(name,))
+    request.warnings.append(Issue(code="not-supported", diagnostics=f"{message}; ignored", severity="warning",
+                                  expression=(name,)))
+
+
+def _result_parameter(request: SearchRequest, definition: ResourceDefinition, name: str, value: str) -> None:
+    if name == "_count":
+        request.count = min(_integer(name, value, 0), MAX_COUNT)
+    elif name == "_sort":
+        request.sort = _sort_keys(definition, value)
+    elif name == _PAGE_TOKEN:
+        request.page_token = value
+    elif name == "_total":
+        if value not in TOTAL_MODES:
+            raise BadRequest(f"_total must be one of {', '.join(TOTAL_MODES)}", expression=(name,))
+        request.total = value  # type: ignore[assignment]
+    elif name == "_summary":
+        if value not in SUMMARY_MODES:
+            raise BadRequest(f"_summary must be one of {', '.join(SUMMARY_MODES)}", expression=(name,))
+        request.summary = value
+    elif name == "_elements":
+        request.elements = tuple(item.strip() for item in value.split(",") if item.strip())
+    request.used.append((name, value))
+
+
+RESULT_PARAMETERS = frozenset({"_count", "_sort", "_total", "_summary", "_elements", _PAGE_TOKEN})
+
+
+def parse_search(
+    definition: ResourceDefinition, parameters: list[tuple[str, str]], base_url: str, strict: bool
+) -> SearchRequest:
+    """Repeated parameters AND together, comma-separated values OR; unknown ones are reported (or refused)."""
+    request = SearchRequest()
+    for name, value in parameters:
+        if name in _IGNORED:
+            continue
+        if name in RESULT_PARAMETERS:
+            _result_parameter(request, definition, name, value)
+            continue
+        code, _, modifier = name.partition(":")
+        parameter = definition.search_parameter(code)
+        if parameter is None:
+            _unknown(request, strict, f"Unknown search parameter {code!r} for {definition.name}", name)
+            continue
+        allowed = _MODIFIERS.get(parameter.type, frozenset({""}))
+        if modifier not in allowed and not (parameter.type == "reference" and modifier in parameter.targets):
+            _unknown(request, strict, f"Unsupported modifier {name!r}", name)
+            continue
+        request.conditions.append(parameter_condition(parameter, modifier, value, base_url))
+        request.used.append((name, value))
+    return request

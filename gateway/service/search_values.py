@@ -1,0 +1,109 @@
+"""Parse the value side of FHIR search parameters (prefixes, tokens, references, escapes) into store criteria."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from gateway.fhir.dates import date_range
+from gateway.fhir.errors import BadRequest
+from gateway.fhir.search_parameters import SearchParameter
+from gateway.fhir.search_values import fold
+from gateway.store.criteria import AnyOf, Condition, EntryMatch, NoneOf
+
+DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
+_ABSOLUTE_REFERENCE = re.compile(r"^(?P<base>https?://.+?)/(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})$")
+
+
+def split_or(value: str) -> list[str]:
+    """`a,b` is a OR b; `\\,` is a literal comma, `\\|` and `\\$` literal too, `\\\\` a backslash."""
+    parts, current, escaped = [], "", False
+    for char in value:
+        if escaped:
+            current += char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current + ("\\" if escaped else ""))
+    return parts
+
+
+def _split_token(value: str) -> tuple[str | None, str | None]:
+    """(system, code): `c` -> (None, c); `s|c` -> (s, c); `|c` -> ("", c); `s|` -> (s, None)."""
+    if "|" not in value.replace("\\|", ""):
+        return None, value.replace("\\|", "|")
+    position = next(index for index, char in enumerate(value) if char == "|" and value[index - 1 : index] != "\\")
+    system, code = value[:position].replace("\\|", "|"), value[position + 1 :].replace("\\|", "|")
+    return system, code or None
+
+
+def string_condition(parameter: SearchParameter, value: str, modifier: str) -> Condition:
+    if modifier == "exact":
+        return EntryMatch(parameter.code, equals=(("x", value),))
+    if modifier == "contains":
+        return EntryMatch(parameter.code, contains=("v", fold(value)))
+    return EntryMatch(parameter.code, starts_with=("v", fold(value)))
+
+
+def token_condition(parameter: SearchParameter, value: str, modifier: str) -> Condition:
+    if modifier == "text":
+        return EntryMatch(parameter.code, starts_with=("v", fold(value)))
+    if modifier == "below" and parameter.type == "uri":
+        return EntryMatch(parameter.code, starts_with=("c", value))
+    system, code = _split_token(value)
+    if system is None:
+        return EntryMatch(parameter.code, equals=(("c", code),))
+    if code is None:
+        return EntryMatch(parameter.code, equals=(("s", system),))
+    return EntryMatch(parameter.code, equals=(("c", code), ("s", system or None)))
+
+
+def reference_condition(parameter: SearchParameter, value: str, modifier: str, base_url: str) -> Condition:
+    absolute = _ABSOLUTE_REFERENCE.match(value)
+    if absolute and absolute["base"].rstrip("/") == base_url.rstrip("/"):
+        value = f"{absolute['type']}/{absolute['id']}"
+    if modifier:  # `subject:Patient=123`
+        return EntryMatch(parameter.code, equals=(("c", f"{modifier}/{value}"),))
+    if "/" in value:
+        return EntryMatch(parameter.code, equals=(("c", value),))
+    return AnyOf(tuple(EntryMatch(parameter.code, equals=(("c", f"{target}/{value}"),))
+                       for target in parameter.targets) + (EntryMatch(parameter.code, equals=(("c", value),)),))
+
+
+def _approximate_margin(low: datetime) -> timedelta:
+    """`ap`: within 10% of the distance between the value and now, at least a day (HAPI and the spec's hint)."""
+    return max(abs(datetime.now(UTC) - low) / 10, timedelta(days=1))
+
+
+def date_condition(parameter: SearchParameter, value: str) -> Condition:
+    prefix = value[:2] if value[:2] in DATE_PREFIXES else "eq"
+    text = value[2:] if value[:2] in DATE_PREFIXES else value
+    try:
+        low, high = date_range(text)
+    except ValueError:
+        raise BadRequest(
+            f"{parameter.code}: {value!r} is not a valid date search value", expression=(parameter.code,)
+        ) from None
+    code = parameter.code
+
+    def match(*bounds: tuple[str, str, datetime]) -> EntryMatch:
+        return EntryMatch(code, bounds=tuple(bounds))  # type: ignore[arg-type]
+
+    within = match(("lo", "$gte", low), ("hi", "$lte", high))
+    conditions: dict[str, Condition] = {
+        "eq": within,
+        "ne": NoneOf((within,)),
+        "gt": match(("hi", "$gt", high)),
+        "lt": match(("lo", "$lt", low)),
+        "ge": AnyOf((match(("hi", "$gt", high)), within)),
+        "le": AnyOf((match(("lo", "$lt", low)), within)),
+        "sa": match(("lo", "$gte", high)),
+        "eb": match(("hi", "$lte", low)),
+    }
+    if prefix == "ap":
+        margin = _approximate_margin(low)
+        return match(("lo", "$lt", high + margin), ("hi", "$gt", low - margin))
+    return conditions[prefix]

@@ -1,0 +1,203 @@
+"""Versioned resource documents: the current version per type, every version in a history collection.
+
+A write inserts the new version into history first; the unique (id, versionId) index makes that the commit
+point, so two writers can never both create version n+1. It then swaps the current document from version n
+to n+1 (compare-and-swap). Where the server supports transactions both steps run in one; elsewhere a
+writer that finds version n+1 already in history rolls the current document forward to it before retrying,
+so history and current converge even after a crash between the two steps.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClientSession
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from gateway.store.criteria import Condition, SortKey
+from gateway.store.database import Database
+from gateway.store.query import (
+    decode_position,
+    encode_position,
+    keyset_filter,
+    search_filter,
+    sort_spec,
+    sort_values,
+)
+from gateway.fhir.resource_version import StoredVersion
+from gateway.store.records import NewVersion, Page, VersionConflict
+
+_HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
+_INSTANCE_HISTORY_KEYS = [("versionId", -1)]
+
+
+def _document(new: NewVersion) -> dict[str, Any]:
+    version = new.version
+    return {
+        "_id": version.id,
+        "versionId": version.version_id,
+        "lastUpdated": version.last_updated,
+        "method": version.method,
+        "deleted": version.deleted,
+        "resource": version.resource,
+        "search": new.search_entries,
+        "missing": new.missing,
+        "sort": new.sort_keys,
+    }
+
+
+def _history_document(new: NewVersion) -> dict[str, Any]:
+    document = _document(new)
+    document["id"] = document.pop("_id")
+    return document
+
+
+def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
+    return StoredVersion(
+        resource_type=resource_type,
+        id=document.get("id", document["_id"]),
+        version_id=document["versionId"],
+        last_updated=document["lastUpdated"],
+        method=document["method"],
+        deleted=document["deleted"],
+        resource=document["resource"],
+    )
+
+
+_RESULT_FIELDS = {"search": 0, "missing": 0}
+
+
+class ResourceStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @property
+    def supports_transactions(self) -> bool:
+        return self._database.supports_transactions
+
+    async def current(self, resource_type: str, resource_id: str) -> StoredVersion | None:
+        document = await self._database.current(resource_type).find_one({"_id": resource_id}, _RESULT_FIELDS)
+        return _version(resource_type, document) if document else None
+
+    async def version(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion | None:
+        document = await self._database.history(resource_type).find_one(
+            {"id": resource_id, "versionId": version_id}, _RESULT_FIELDS
+        )
+        return _version(resource_type, document) if document else None
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncIOMotorClientSession | None]:
+        if not self._database.supports_transactions:
+            yield None
+            return
+        async with await self._database.client.start_session() as session, session.start_transaction():
+            yield session
+
+    async def commit(self, new: NewVersion, expected_version: int | None) -> None:
+        """Write `new` if the current version is still `expected_version` (None: absent); else VersionConflict."""
+        resource_type, resource_id = new.version.resource_type, new.version.id
+        current, history = self._database.current(resource_type), self._database.history(resource_type)
+        try:
+            async with self._session() as session:
+                await history.insert_one(_history_document(new), session=session)
+                if expected_version is None:
+                    await current.insert_one(_document(new), session=session)
+                    return
+                swapped = await current.find_one_and_replace(
+                    {"_id": resource_id, "versionId": expected_version},
+                    _document(new),
+                    projection={"_id": 1},
+                    session=session,
+                )
+                if swapped is None:
+                    raise VersionConflict(resource_id)
+        except DuplicateKeyError:
+            if not self._database.supports_transactions:
+                await self._roll_forward(resource_type, resource_id, expected_version)
+            raise VersionConflict(resource_id) from None
+        except OperationFailure as error:
+            if error.has_error_label("TransientTransactionError"):
+                raise VersionConflict(resource_id) from None
+            raise
+
+    async def _roll_forward(self, resource_type: str, resource_id: str, from_version: int | None) -> None:
+        """Bring the current document up to the history version a crashed writer left behind."""
+        newer = await self._database.history(resource_type).find_one(
+            {"id": resource_id, "versionId": (from_version or 0) + 1}
+        )
+        if newer is None:
+            return
+        newer["_id"] = newer.pop("id")
+        current = self._database.current(resource_type)
+        if from_version is None:
+            with suppress(DuplicateKeyError):
+                await current.insert_one(newer)
+        else:
+            await current.find_one_and_replace({"_id": resource_id, "versionId": from_version}, newer)
+
+    async def history(
+        self,
+        resource_type: str,
+        resource_id: str | None,
+        count: int,
+        page_token: str | None,
+        since: Any = None,
+    ) -> Page:
+        """Versions newest first; new writes land before the first page, so paging never repeats or skips."""
+        keys = _INSTANCE_HISTORY_KEYS if resource_id is not None else _HISTORY_KEYS
+        query: dict[str, Any] = {} if resource_id is None else {"id": resource_id}
+        if since is not None:
+            query["lastUpdated"] = {"$gte": since}
+        return await self._page(self._database.history(resource_type), resource_type, query, keys, count,
+                                page_token, with_total=True)
+
+    async def search(
+        self,
+        resource_type: str,
+        conditions: list[Condition],
+        sort: list[SortKey],
+        count: int,
+        page_token: str | None,
+        with_total: bool,
+    ) -> Page:
+        return await self._page(
+            self._database.current(resource_type), resource_type, search_filter(conditions),
+            sort_spec(sort), count, page_token, with_total,
+        )
+
+    async def count(self, resource_type: str, conditions: list[Condition]) -> int:
+        return int(await self._database.current(resource_type).count_documents(search_filter(conditions)))
+
+    async def _page(
+        self,
+        collection: Any,
+        resource_type: str,
+        query: dict[str, Any],
+        spec: list[tuple[str, int]],
+        count: int,
+        page_token: str | None,
+        with_total: bool,
+    ) -> Page:
+        total = int(await collection.count_documents(query)) if with_total else None
+        if count == 0:
+            return Page(items=[], next_token=None, total=total)
+        paged = query
+        if page_token is not None:
+            paged = {"$and": [query, keyset_filter(spec, decode_position(page_token, len(spec)))]}
+        projection = {**_RESULT_FIELDS, "sort": 1} if any(name.startswith("sort.") for name, _ in spec) else {
+            "search": 0, "missing": 0, "sort": 0}
+        documents = await collection.find(paged, projection).sort(spec).limit(count + 1).to_list(count + 1)
+        more = len(documents) > count
+        documents = documents[:count]
+        next_token = encode_position(sort_values(documents[-1], spec)) if more else None
+        return Page(items=[_version(resource_type, doc) for doc in documents], next_token=next_token, total=total)
+
+    async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:
+        """The server's query plan for a search, for tests and benchmarks that prove index use."""
+        cursor = self._database.current(resource_type).find(search_filter(conditions))
+        return dict(await cursor.explain())
+
+
+    async def drop_database(self) -> None:
+        """For tests: remove everything this store wrote."""
+        await self._database.client.drop_database(self._database.db.name)

@@ -1,0 +1,1 @@
+"""The GraphQL face (Strawberry types and resolvers); built in the GraphQL issue."""
