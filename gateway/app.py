@@ -33,7 +33,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     else:
         log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
     database = await connect(uri, settings.database_name, list(RESOURCE_DEFINITIONS))
-    log.info("store: transactions %s", "supported" if database.supports_transactions else "not supported")
+    log.info(
+        "store: transactions %s; single writes %s",
+        "supported" if database.supports_transactions else "not supported",
+        "in transactions" if database.transactional_writes else "by versioned compare-and-swap",
+    )
     app.state.service = FhirService(ResourceStore(database))
     app.state.started = instant_text(now())
     try:

@@ -45,6 +45,10 @@ class Database:
     client: AsyncIOMotorClient
     db: AsyncIOMotorDatabase
     supports_transactions: bool
+    # Single-resource writes run in a transaction only on real clusters. mongoeco accepts transactions but
+    # aborts both sides of a conflict (measured: 20 racing writers, 296 aborts, one starved after 200
+    # tries), while the versioned compare-and-swap alone always lets one writer through.
+    transactional_writes: bool
 
     def current(self, resource_type: str) -> Any:
         return self.db[resource_type]
@@ -70,8 +74,10 @@ async def _probe_transactions(client: AsyncIOMotorClient, db: AsyncIOMotorDataba
 async def connect(uri: str, database_name: str, resource_types: list[str]) -> Database:
     client: AsyncIOMotorClient = AsyncIOMotorClient(uri, tz_aware=True, serverSelectionTimeoutMS=10_000)
     db = client.get_database(database_name, codec_options=CODEC_OPTIONS)
-    await client.admin.command("ping")
-    database = Database(client, db, await _probe_transactions(client, db))
+    hello = await client.admin.command("hello")
+    is_cluster = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+    transactions = await _probe_transactions(client, db)
+    database = Database(client, db, transactions, transactional_writes=transactions and is_cluster)
     for resource_type in resource_types:
         await database.current(resource_type).create_indexes(CURRENT_INDEXES)
         await database.history(resource_type).create_indexes(HISTORY_INDEXES)

@@ -65,6 +65,16 @@ def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
 
 
 _RESULT_FIELDS = {"search": 0, "missing": 0}
+_WRITE_CONFLICT = 112
+
+
+def _is_write_conflict(error: OperationFailure) -> bool:
+    """MongoDB labels a lost race TransientTransactionError (code 112); mongoeco says so only in the message."""
+    return (
+        error.has_error_label("TransientTransactionError")
+        or error.code == _WRITE_CONFLICT
+        or "write conflict" in str(error).lower()
+    )
 
 
 class ResourceStore:
@@ -87,7 +97,7 @@ class ResourceStore:
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncIOMotorClientSession | None]:
-        if not self._database.supports_transactions:
+        if not self._database.transactional_writes:
             yield None
             return
         async with await self._database.client.start_session() as session, session.start_transaction():
@@ -112,11 +122,11 @@ class ResourceStore:
                 if swapped is None:
                     raise VersionConflict(resource_id)
         except DuplicateKeyError:
-            if not self._database.supports_transactions:
+            if not self._database.transactional_writes:
                 await self._roll_forward(resource_type, resource_id, expected_version)
             raise VersionConflict(resource_id) from None
         except OperationFailure as error:
-            if error.has_error_label("TransientTransactionError"):
+            if _is_write_conflict(error):
                 raise VersionConflict(resource_id) from None
             raise
 

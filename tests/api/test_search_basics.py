@@ -1,0 +1,86 @@
+"""Searchset Bundles for the foundation parameters: _id, family, given, identifier."""
+
+import pytest
+
+from tests.conftest import FHIR_JSON, example, patient_examples
+
+
+@pytest.fixture
+async def loaded(client) -> dict[str, str]:
+    """HL7 example id -> server id, for every Patient example."""
+    ids = {}
+    for path in patient_examples():
+        response = await client.post("/Patient", content=path.read_bytes(), headers=FHIR_JSON)
+        ids[response.json().get("id")] = response.json()["id"]
+        ids[example(f"patient/{path.name}")["id"]] = response.json()["id"]
+    return ids
+
+
+async def _ids(client, query: str) -> set[str]:
+    bundle = (await client.get(f"/Patient?{query}")).json()
+    return {entry["resource"]["id"] for entry in bundle.get("entry", []) if entry["search"]["mode"] == "match"}
+
+
+async def test_a_searchset_has_total_links_full_urls_and_search_modes(client, loaded):
+    response = await client.get("/Patient?family=chalmers")
+    bundle = response.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    assert bundle["total"] == 1
+    self_link = next(link["url"] for link in bundle["link"] if link["relation"] == "self")
+    assert self_link == "http://testserver/Patient?family=chalmers"
+    entry = bundle["entry"][0]
+    assert entry["fullUrl"] == f"http://testserver/Patient/{loaded['example']}"
+    assert entry["search"] == {"mode": "match"}
+
+
+async def test_family_matches_case_and_accent_insensitive_prefixes(client, loaded):
+    assert await _ids(client, "family=CHALM") == {loaded["example"]}
+    assert await _ids(client, "family=van%20de") == {loaded["f001"]}
+    assert await _ids(client, "family=nothing-like-this") == set()
+
+
+async def test_given_matches_any_given_name(client, loaded):
+    assert loaded["example"] in await _ids(client, "given=jim")
+    assert loaded["f001"] in await _ids(client, "given=pieter")
+
+
+async def test_identifier_matches_by_value_and_by_system_and_value(client, loaded):
+    assert await _ids(client, "identifier=urn:oid:1.2.36.146.595.217.0.1|12345") == {loaded["example"]}
+    assert loaded["example"] in await _ids(client, "identifier=12345")
+    assert await _ids(client, "identifier=urn:oid:0.0|12345") == set()
+
+
+async def test_id_matches_one_or_several_ids(client, loaded):
+    assert await _ids(client, f"_id={loaded['example']}") == {loaded["example"]}
+    both = f"_id={loaded['example']},{loaded['f001']}"
+    assert await _ids(client, both) == {loaded["example"], loaded["f001"]}
+
+
+async def test_repeated_parameters_and_together(client, loaded):
+    assert await _ids(client, "given=peter&family=chalmers") == {loaded["example"]}
+    assert await _ids(client, "given=pieter&family=chalmers") == set()
+
+
+async def test_count_pages_with_a_next_link_until_every_match_is_seen(client, loaded):
+    seen: list[str] = []
+    url = "/Patient?_count=5"
+    while url:
+        bundle = (await client.get(url)).json()
+        assert bundle["total"] == 22
+        seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
+        url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), "")
+        url = url.removeprefix("http://testserver")
+    assert len(seen) == len(set(seen)) == 22
+
+
+async def test_deleted_patients_are_not_found(client, loaded):
+    await client.delete(f"/Patient/{loaded['example']}")
+    assert await _ids(client, "family=chalmers") == set()
+
+
+async def test_an_unknown_parameter_is_reported_or_refused_when_strict(client, loaded):
+    bundle = (await client.get("/Patient?family=chalmers&shoe-size=42")).json()
+    outcome = [entry for entry in bundle["entry"] if entry["search"]["mode"] == "outcome"]
+    assert "shoe-size" in outcome[0]["resource"]["issue"][0]["diagnostics"]
+    strict = await client.get("/Patient?family=chalmers&shoe-size=42", headers={"Prefer": "handling=strict"})
+    assert strict.status_code == 400
