@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check gateway schema tests bench
-	$(BIN)/ruff format --check gateway schema tests bench
+	$(BIN)/ruff check gateway schema tests $(wildcard bench)
+	$(BIN)/ruff format --check gateway schema tests $(wildcard bench)
 	$(BIN)/mypy
 
 clean:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from gateway.fhir.dates import instant_text
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.rest.errors import install_error_handlers
+from gateway.rest.health import router as health_router
 from gateway.rest.routes import router as rest_router
 from gateway.service.interactions import FhirService
 from gateway.service.versions import now
@@ -59,5 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or Settings.from_env()
     install_error_handlers(app)
+    app.include_router(health_router)
     app.include_router(rest_router)
     return app

@@ -11,12 +11,16 @@ from gateway.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fhir-gateway", description="FHIR R4 gateway: REST shim and GraphQL")
+    parser = argparse.ArgumentParser(
+        prog="fhir-gateway", description="FHIR R4 gateway: REST shim and GraphQL"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve HTTP (embedded store unless MONGODB_URI is set)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--data-dir", type=Path, default=None, help="embedded store directory (default ./data)")
+    serve.add_argument(
+        "--data-dir", type=Path, default=None, help="embedded store directory (default ./data)"
+    )
     return parser
 
 

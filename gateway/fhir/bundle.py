@@ -29,7 +29,9 @@ def paging_links(
         {"relation": "first", "url": _url(base_url, path, without_position)},
     ]
     if next_token is not None:
-        links.append({"relation": "next", "url": _url(base_url, path, [*without_position, (PAGE_TOKEN, next_token)])})
+        links.append(
+            {"relation": "next", "url": _url(base_url, path, [*without_position, (PAGE_TOKEN, next_token)])}
+        )
     return links
 
 
@@ -64,7 +66,10 @@ def _history_entry(base_url: str, version: StoredVersion) -> dict[str, Any]:
     entry: dict[str, Any] = {"fullUrl": full_url(base_url, version)}
     if version.resource is not None:
         entry["resource"] = version.resource
-    entry["request"] = {"method": version.method, "url": url if version.method != "POST" else version.resource_type}
+    entry["request"] = {
+        "method": version.method,
+        "url": url if version.method != "POST" else version.resource_type,
+    }
     status = "201 Created" if version.method == "POST" or version.version_id == 1 else "200 OK"
     entry["response"] = {
         "status": "204 No Content" if version.deleted else status,
@@ -89,4 +94,3 @@ def history(
     if versions:
         bundle["entry"] = [_history_entry(base_url, version) for version in versions]
     return bundle
-

@@ -7,14 +7,26 @@ from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 SOFTWARE_NAME = "fhir-gateway"
 SOFTWARE_VERSION = "0.1.0"
 FORMATS = ["application/fhir+json", "json"]
-TYPE_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
+TYPE_INTERACTIONS = (
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+)
 RESULT_PARAMETERS = ("_count", "_sort", "_total", "_summary", "_elements")
 
 
 def _search_parameter(resource_type: str, code: str, kind: str, documentation: str) -> dict[str, Any]:
     name = code.removeprefix("_")
-    definition = (f"http://hl7.org/fhir/SearchParameter/Resource-{name}" if code.startswith("_")
-                  else f"http://hl7.org/fhir/SearchParameter/{resource_type}-{code}")
+    definition = (
+        f"http://hl7.org/fhir/SearchParameter/Resource-{name}"
+        if code.startswith("_")
+        else f"http://hl7.org/fhir/SearchParameter/{resource_type}-{code}"
+    )
     return {"name": code, "definition": definition, "type": kind, "documentation": documentation}
 
 
@@ -56,7 +68,8 @@ def capability_statement(base_url: str, published: str) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Result parameters: " + ", ".join(RESULT_PARAMETERS)
+                "documentation": "Result parameters: "
+                + ", ".join(RESULT_PARAMETERS)
                 + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",
                 "resource": [_resource(definition) for definition in RESOURCE_DEFINITIONS.values()],
             }

@@ -44,8 +44,14 @@ def date_range(text: str) -> tuple[datetime, datetime]:
         return low, low + timedelta(days=1)
     fraction = parts["fraction"] or ""
     precise = datetime(
-        year, month, day, int(parts["hour"]), int(parts["minute"]), int(parts["second"] or 0),
-        int((fraction + "000000")[:6]), tzinfo=UTC,
+        year,
+        month,
+        day,
+        int(parts["hour"]),
+        int(parts["minute"]),
+        int(parts["second"] or 0),
+        int((fraction + "000000")[:6]),
+        tzinfo=UTC,
     ) - _zone(parts["zone"])
     if parts["second"] is None:
         return precise, precise + timedelta(minutes=1)

@@ -1,4 +1,4 @@
-"""Search-parameter definitions (R4 names, types and FHIRPath expressions): one table for search and /metadata."""
+"""Search-parameter definitions (R4 names, types, FHIRPath): one table feeds search and /metadata."""
 
 from dataclasses import dataclass
 from typing import Literal
@@ -21,20 +21,30 @@ class SearchParameter:
 
 COMMON: tuple[SearchParameter, ...] = (
     SearchParameter("_id", "token", "Resource.id", "Logical id of this artifact"),
-    SearchParameter("_lastUpdated", "date", "Resource.meta.lastUpdated", "When the resource version last changed"),
+    SearchParameter(
+        "_lastUpdated", "date", "Resource.meta.lastUpdated", "When the resource version last changed"
+    ),
     SearchParameter("_tag", "token", "Resource.meta.tag", "Tags applied to this resource"),
-    SearchParameter("_profile", "uri", "Resource.meta.profile", "Profiles this resource claims to conform to"),
-    SearchParameter("_security", "token", "Resource.meta.security", "Security Labels applied to this resource"),
+    SearchParameter(
+        "_profile", "uri", "Resource.meta.profile", "Profiles this resource claims to conform to"
+    ),
+    SearchParameter(
+        "_security", "token", "Resource.meta.security", "Security Labels applied to this resource"
+    ),
 )
 
 PATIENT: tuple[SearchParameter, ...] = (
     SearchParameter("active", "token", "Patient.active", "Whether the patient record is active"),
     SearchParameter(
-        "address", "string", "Patient.address",
+        "address",
+        "string",
+        "Patient.address",
         "A server defined search that may match any of the string fields in the Address",
     ),
     SearchParameter("address-city", "string", "Patient.address.city", "A city specified in an address"),
-    SearchParameter("address-country", "string", "Patient.address.country", "A country specified in an address"),
+    SearchParameter(
+        "address-country", "string", "Patient.address.country", "A country specified in an address"
+    ),
     SearchParameter(
         "address-postalcode", "string", "Patient.address.postalCode", "A postalCode specified in an address"
     ),
@@ -42,18 +52,24 @@ PATIENT: tuple[SearchParameter, ...] = (
     SearchParameter("address-use", "token", "Patient.address.use", "A use code specified in an address"),
     SearchParameter("birthdate", "date", "Patient.birthDate", "The patient's date of birth"),
     SearchParameter(
-        "death-date", "date", "(Patient.deceased as dateTime)",
+        "death-date",
+        "date",
+        "(Patient.deceased as dateTime)",
         "The date of death has been provided and satisfies this search value",
     ),
     SearchParameter(
-        "deceased", "token", "Patient.deceased.exists() and Patient.deceased != false",
+        "deceased",
+        "token",
+        "Patient.deceased.exists() and Patient.deceased != false",
         "This patient has been marked as deceased, or as a death date entered",
     ),
     SearchParameter("email", "token", "Patient.telecom.where(system='email')", "A value in an email contact"),
     SearchParameter("family", "string", "Patient.name.family", "A portion of the family name of the patient"),
     SearchParameter("gender", "token", "Patient.gender", "Gender of the patient"),
     SearchParameter(
-        "general-practitioner", "reference", "Patient.generalPractitioner",
+        "general-practitioner",
+        "reference",
+        "Patient.generalPractitioner",
         "Patient's nominated general practitioner, not the organization that manages the record",
         targets=("Practitioner", "Organization", "PractitionerRole"),
     ),
@@ -63,20 +79,30 @@ PATIENT: tuple[SearchParameter, ...] = (
         "language", "token", "Patient.communication.language", "Language code (irrespective of use value)"
     ),
     SearchParameter(
-        "link", "reference", "Patient.link.other", "All patients linked to the given patient",
+        "link",
+        "reference",
+        "Patient.link.other",
+        "All patients linked to the given patient",
         targets=("Patient", "RelatedPerson"),
     ),
     SearchParameter(
-        "name", "string", "Patient.name",
+        "name",
+        "string",
+        "Patient.name",
         "A server defined search that may match any of the string fields in the HumanName",
     ),
     SearchParameter(
-        "organization", "reference", "Patient.managingOrganization",
-        "The organization that is the custodian of the patient record", targets=("Organization",),
+        "organization",
+        "reference",
+        "Patient.managingOrganization",
+        "The organization that is the custodian of the patient record",
+        targets=("Organization",),
     ),
     SearchParameter("phone", "token", "Patient.telecom.where(system='phone')", "A value in a phone contact"),
     SearchParameter(
-        "phonetic", "string", "Patient.name",
+        "phonetic",
+        "string",
+        "Patient.name",
         "A portion of either family or given name using some kind of phonetic matching algorithm",
     ),
     SearchParameter("telecom", "token", "Patient.telecom", "The value in any kind of telecom details"),

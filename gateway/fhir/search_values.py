@@ -1,7 +1,7 @@
 """Extract search values from a resource at write time, so every search is an index lookup and never a scan.
 
 Each value becomes an entry `{"p": code, ...}` in one indexed array (the attribute pattern):
-string `v` (folded) and `x` (exact); token/uri/reference `c` (code, value or Type/id) and `s` (system or type),
+string `v` (folded) and `x` (exact); token/uri/reference `c` (code, value, Type/id) and `s` (system, type),
 token text as `v`; date `lo`/`hi` (half-open UTC range). Codes with no value go to a `missing` list.
 """
 
@@ -23,7 +23,9 @@ Entry = dict[str, Any]
 
 _NAME_PARTS = ("text", "family", "given", "prefix", "suffix")
 _ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "country")
-_LOCAL_REFERENCE = re.compile(r"(?:^|/)(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+_LOCAL_REFERENCE = re.compile(
+    r"(?:^|/)(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$"
+)
 
 
 def fold(text: str) -> str:

@@ -36,7 +36,9 @@ def summarise(resource: dict[str, Any], summary: str, elements: tuple[str, ...])
     resource_type = resource.get("resourceType", "")
     mandatory = _element_names(resource_type, "element_required") if resource_type else frozenset()
     if summary == "true":
-        return _subset(resource, _ALWAYS | mandatory | _element_names(resource_type, "summary_element_property"))
+        return _subset(
+            resource, _ALWAYS | mandatory | _element_names(resource_type, "summary_element_property")
+        )
     if summary == "text":
         return _subset(resource, _ALWAYS | mandatory | {"text"})
     if summary == "data":

@@ -53,7 +53,8 @@ def _binding_issues(model: FHIRAbstractModel, resource_type: str) -> list[Issue]
             issues.append(
                 Issue(
                     code="code-invalid",
-                    diagnostics=f"{path}: {value!r} is not in the required value set ({', '.join(sorted(allowed))})",
+                    diagnostics=f"{path}: {value!r} is not in the required value set "
+                    f"({', '.join(sorted(allowed))})",
                     expression=(path,),
                 )
             )

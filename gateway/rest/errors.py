@@ -29,9 +29,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
         return error_response(MethodNotAllowed(f"{request.method} is not supported on {request.url.path}"))
     if error.status_code == 404:
         return error_response(NotFound(f"No FHIR endpoint at {request.url.path}"))
-    fhir_error = FhirError(str(error.detail))
-    fhir_error.status = error.status_code  # type: ignore[misc]
-    return error_response(fhir_error)
+    outcome = outcome_for_error(FhirError(str(error.detail)))
+    return FhirResponse(outcome, status_code=error.status_code)
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:

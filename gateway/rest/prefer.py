@@ -1,4 +1,4 @@
-"""The HTTP Prefer header as FHIR uses it: return=minimal|representation|OperationOutcome, handling=strict|lenient."""
+"""The HTTP Prefer header as FHIR uses it: return=minimal|representation|OperationOutcome, handling=..."""
 
 from dataclasses import dataclass
 

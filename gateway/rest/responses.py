@@ -21,7 +21,5 @@ class FhirResponse(Response):
 def version_headers(version: StoredVersion, base_url: str | None = None) -> dict[str, str]:
     headers = {"ETag": f'W/"{version.version_id}"', "Last-Modified": http_date(version.last_updated)}
     if base_url is not None:
-        headers["Location"] = (
-            f"{base_url}/{version.resource_type}/{version.id}/_history/{version.version_id}"
-        )
+        headers["Location"] = f"{base_url}/{version.resource_type}/{version.id}/_history/{version.version_id}"
     return headers

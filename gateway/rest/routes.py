@@ -12,12 +12,12 @@ from gateway.fhir.dates import date_range
 from gateway.fhir.errors import BadRequest, UnsupportedMediaType
 from gateway.fhir.outcome import information
 from gateway.fhir.resource_version import StoredVersion
+from gateway.fhir.summary import summarise
 from gateway.rest.prefer import preferences
 from gateway.rest.request_body import read_resource
 from gateway.rest.responses import FhirResponse, version_headers
 from gateway.service.interactions import FhirService, WriteOutcome
 from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
-from gateway.fhir.summary import summarise
 from gateway.service.versions import parse_etag, parse_version_id
 
 router = APIRouter()
@@ -64,11 +64,19 @@ async def _search(request: Request, resource_type: str, parameters: list[tuple[s
     base = base_url(request)
     result = await _service(request).search(resource_type, parameters, base, preferences(request).strict)
     found = result.page.items
-    matches = [summarise(version.resource or {}, result.request.summary, result.request.elements)
-               for version in found]
+    matches = [
+        summarise(version.resource or {}, result.request.summary, result.request.elements)
+        for version in found
+    ]
     body = bundle.searchset(
-        base, resource_type, matches, found, result.page.total, result.request.used,
-        result.page.next_token, result.warnings,
+        base,
+        resource_type,
+        matches,
+        found,
+        result.page.total,
+        result.request.used,
+        result.page.next_token,
+        result.warnings,
     )
     return FhirResponse(body)
 
@@ -119,7 +127,9 @@ async def _history(request: Request, resource_type: str, resource_id: str | None
     count, token, since, used = _history_parameters(request)
     page = await _service(request).history(resource_type, resource_id, count, token, since)
     path = resource_type + (f"/{resource_id}" if resource_id else "") + "/_history"
-    return FhirResponse(bundle.history(base_url(request), path, page.items, page.total, used, page.next_token))
+    return FhirResponse(
+        bundle.history(base_url(request), path, page.items, page.total, used, page.next_token)
+    )
 
 
 @router.get("/{resource_type}/_history")
@@ -156,4 +166,3 @@ async def history_instance(request: Request, resource_type: str, resource_id: st
 async def vread(request: Request, resource_type: str, resource_id: str, version_id: str) -> Response:
     version = await _service(request).vread(resource_type, resource_id, parse_version_id(version_id))
     return _resource_response(version)
-

@@ -17,10 +17,10 @@ from gateway.fhir.errors import (
     PreconditionFailed,
 )
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
+from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
-from gateway.fhir.resource_version import StoredVersion
 from gateway.store.records import Page, VersionConflict
 from gateway.store.resource_store import ResourceStore
 
@@ -71,8 +71,10 @@ class FhirService:
         if version is None:
             raise NotFound(f"{resource_type}/{resource_id}/_history/{version_id} is not known")
         if version.deleted:
-            raise Gone(f"{resource_type}/{resource_id}/_history/{version_id} is a deletion",
-                       headers=_version_headers(version))
+            raise Gone(
+                f"{resource_type}/{resource_id}/_history/{version_id} is a deletion",
+                headers=_version_headers(version),
+            )
         return version
 
     async def create(
@@ -129,7 +131,9 @@ class FhirService:
             return WriteOutcome(new.version, created=previous is None or previous.deleted)
         raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
 
-    async def delete(self, resource_type: str, resource_id: str, if_match: int | None = None) -> StoredVersion | None:
+    async def delete(
+        self, resource_type: str, resource_id: str, if_match: int | None = None
+    ) -> StoredVersion | None:
         """The deletion version written, or None when there was nothing left to delete."""
         definition = definition_of(resource_type)
         check_id(resource_id)
@@ -172,10 +176,16 @@ class FhirService:
         definition = definition_of(resource_type)
         request = parse_search(definition, parameters, base_url, strict)
         count = 0 if request.summary == "count" else request.count
-        page = await _paged(self.store.search(
-            resource_type, request.conditions, request.sort, count, request.page_token,
-            with_total=request.total != "none" or request.summary == "count",
-        ))
+        page = await _paged(
+            self.store.search(
+                resource_type,
+                request.conditions,
+                request.sort,
+                count,
+                request.page_token,
+                with_total=request.total != "none" or request.summary == "count",
+            )
+        )
         return SearchOutcome(request, page, request.warnings)
 
 

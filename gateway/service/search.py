@@ -54,7 +54,9 @@ def _integer(name: str, value: str, minimum: int) -> int:
 
 def _missing(parameter: SearchParameter, value: str) -> Condition:
     if value not in ("true", "false"):
-        raise BadRequest(f"{parameter.code}:missing takes true or false, got {value!r}", expression=(parameter.code,))
+        raise BadRequest(
+            f"{parameter.code}:missing takes true or false, got {value!r}", expression=(parameter.code,)
+        )
     return Missing(parameter.code, value == "true")
 
 
@@ -79,8 +81,9 @@ def parameter_condition(parameter: SearchParameter, modifier: str, value: str, b
         raise BadRequest(f"{parameter.code} has an empty value", expression=(parameter.code,))
     if parameter.code == "_id":
         return IdIn(tuple(alternatives))
-    conditions = tuple(_one_value(parameter, "" if modifier == "not" else modifier, item, base_url)
-                       for item in alternatives)
+    conditions = tuple(
+        _one_value(parameter, "" if modifier == "not" else modifier, item, base_url) for item in alternatives
+    )
     if modifier == "not":
         return NoneOf(conditions)
     return conditions[0] if len(conditions) == 1 else AnyOf(conditions)
@@ -91,7 +94,9 @@ def _sort_keys(definition: ResourceDefinition, value: str) -> list[SortKey]:
     for item in value.split(","):
         code = item.removeprefix("-")
         if definition.search_parameter(code) is None:
-            raise BadRequest(f"_sort: {code!r} is not a search parameter of {definition.name}", expression=("_sort",))
+            raise BadRequest(
+                f"_sort: {code!r} is not a search parameter of {definition.name}", expression=("_sort",)
+            )
         keys.append(SortKey(code, descending=item.startswith("-")))
     return keys
 
@@ -99,8 +104,9 @@ def _sort_keys(definition: ResourceDefinition, value: str) -> list[SortKey]:
 def _unknown(request: SearchRequest, strict: bool, message: str, name: str) -> None:
     if strict:
         raise BadRequest(message, expression=(name,))
-    request.warnings.append(Issue(code="not-supported", diagnostics=f"{message}; ignored", severity="warning",
-                                  expression=(name,)))
+    request.warnings.append(
+        Issue(code="not-supported", diagnostics=f"{message}; ignored", severity="warning", expression=(name,))
+    )
 
 
 def _result_parameter(request: SearchRequest, definition: ResourceDefinition, name: str, value: str) -> None:

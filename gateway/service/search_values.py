@@ -1,4 +1,4 @@
-"""Parse the value side of FHIR search parameters (prefixes, tokens, references, escapes) into store criteria."""
+"""Parse search values (prefixes, tokens, references, escapes) into store criteria."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,7 +10,9 @@ from gateway.fhir.search_values import fold
 from gateway.store.criteria import AnyOf, Condition, EntryMatch, NoneOf
 
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
-_ABSOLUTE_REFERENCE = re.compile(r"^(?P<base>https?://.+?)/(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})$")
+_ABSOLUTE_REFERENCE = re.compile(
+    r"^(?P<base>https?://.+?)/(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})$"
+)
 
 
 def split_or(value: str) -> list[str]:
@@ -35,7 +37,9 @@ def _split_token(value: str) -> tuple[str | None, str | None]:
     """(system, code): `c` -> (None, c); `s|c` -> (s, c); `|c` -> ("", c); `s|` -> (s, None)."""
     if "|" not in value.replace("\\|", ""):
         return None, value.replace("\\|", "|")
-    position = next(index for index, char in enumerate(value) if char == "|" and value[index - 1 : index] != "\\")
+    position = next(
+        index for index, char in enumerate(value) if char == "|" and value[index - 1 : index] != "\\"
+    )
     system, code = value[:position].replace("\\|", "|"), value[position + 1 :].replace("\\|", "|")
     return system, code or None
 
@@ -69,12 +73,14 @@ def reference_condition(parameter: SearchParameter, value: str, modifier: str, b
         return EntryMatch(parameter.code, equals=(("c", f"{modifier}/{value}"),))
     if "/" in value:
         return EntryMatch(parameter.code, equals=(("c", value),))
-    return AnyOf(tuple(EntryMatch(parameter.code, equals=(("c", f"{target}/{value}"),))
-                       for target in parameter.targets) + (EntryMatch(parameter.code, equals=(("c", value),)),))
+    candidates = [f"{target}/{value}" for target in parameter.targets]
+    return AnyOf(
+        tuple(EntryMatch(parameter.code, equals=(("c", reference),)) for reference in [*candidates, value])
+    )
 
 
 def _approximate_margin(low: datetime) -> timedelta:
-    """`ap`: within 10% of the distance between the value and now, at least a day (HAPI and the spec's hint)."""
+    """`ap`: within 10% of the distance between the value and now, at least a day (as HAPI does)."""
     return max(abs(datetime.now(UTC) - low) / 10, timedelta(days=1))
 
 

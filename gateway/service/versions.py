@@ -8,8 +8,8 @@ from typing import Any
 from gateway.fhir.dates import instant_text
 from gateway.fhir.errors import BadRequest
 from gateway.fhir.resource_types import ResourceDefinition
-from gateway.fhir.search_values import extract
 from gateway.fhir.resource_version import Method, StoredVersion
+from gateway.fhir.search_values import extract
 from gateway.store.records import NewVersion
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -22,7 +22,9 @@ def new_id() -> str:
 
 def check_id(resource_id: str) -> str:
     if not _ID.match(resource_id):
-        raise BadRequest(f"{resource_id!r} is not a valid FHIR id ([A-Za-z0-9-.]{{1,64}})", expression=("id",))
+        raise BadRequest(
+            f"{resource_id!r} is not a valid FHIR id ([A-Za-z0-9-.]{{1,64}})", expression=("id",)
+        )
     return resource_id
 
 

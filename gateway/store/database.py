@@ -13,6 +13,8 @@ from gateway.store.query import MISSING_FIELD, SEARCH_FIELD
 
 log = logging.getLogger(__name__)
 
+Document = dict[str, Any]
+
 
 def history_collection_name(resource_type: str) -> str:
     return f"{resource_type}_history"
@@ -24,11 +26,19 @@ CURRENT_INDEXES = [
     IndexModel([(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.v", ASCENDING)], name="search_string"),
     IndexModel([(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.x", ASCENDING)], name="search_exact"),
     IndexModel(
-        [(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.c", ASCENDING), (f"{SEARCH_FIELD}.s", ASCENDING)],
+        [
+            (f"{SEARCH_FIELD}.p", ASCENDING),
+            (f"{SEARCH_FIELD}.c", ASCENDING),
+            (f"{SEARCH_FIELD}.s", ASCENDING),
+        ],
         name="search_token",
     ),
     IndexModel(
-        [(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.lo", ASCENDING), (f"{SEARCH_FIELD}.hi", ASCENDING)],
+        [
+            (f"{SEARCH_FIELD}.p", ASCENDING),
+            (f"{SEARCH_FIELD}.lo", ASCENDING),
+            (f"{SEARCH_FIELD}.hi", ASCENDING),
+        ],
         name="search_range",
     ),
     IndexModel([(MISSING_FIELD, ASCENDING)], name="search_missing"),
@@ -42,8 +52,8 @@ HISTORY_INDEXES = [
 
 @dataclass
 class Database:
-    client: AsyncIOMotorClient
-    db: AsyncIOMotorDatabase
+    client: AsyncIOMotorClient[Document]
+    db: AsyncIOMotorDatabase[Document]
     supports_transactions: bool
     # Single-resource writes run in a transaction only on real clusters. mongoeco accepts transactions but
     # aborts both sides of a conflict (measured: 20 racing writers, 296 aborts, one starved after 200
@@ -60,7 +70,9 @@ class Database:
         self.client.close()
 
 
-async def _probe_transactions(client: AsyncIOMotorClient, db: AsyncIOMotorDatabase) -> bool:
+async def _probe_transactions(
+    client: AsyncIOMotorClient[Document], db: AsyncIOMotorDatabase[Document]
+) -> bool:
     """A standalone mongod refuses transactions (IllegalOperation); replica sets and mongoeco accept them."""
     try:
         async with await client.start_session() as session, session.start_transaction():
@@ -72,7 +84,9 @@ async def _probe_transactions(client: AsyncIOMotorClient, db: AsyncIOMotorDataba
 
 
 async def connect(uri: str, database_name: str, resource_types: list[str]) -> Database:
-    client: AsyncIOMotorClient = AsyncIOMotorClient(uri, tz_aware=True, serverSelectionTimeoutMS=10_000)
+    client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
+        uri, tz_aware=True, serverSelectionTimeoutMS=10_000
+    )
     db = client.get_database(database_name, codec_options=CODEC_OPTIONS)
     hello = await client.admin.command("hello")
     is_cluster = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"

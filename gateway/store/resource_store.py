@@ -14,6 +14,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from gateway.fhir.resource_version import StoredVersion
 from gateway.store.criteria import Condition, SortKey
 from gateway.store.database import Database
 from gateway.store.query import (
@@ -24,7 +25,6 @@ from gateway.store.query import (
     sort_spec,
     sort_values,
 )
-from gateway.fhir.resource_version import StoredVersion
 from gateway.store.records import NewVersion, Page, VersionConflict
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
@@ -69,7 +69,7 @@ _WRITE_CONFLICT = 112
 
 
 def _is_write_conflict(error: OperationFailure) -> bool:
-    """MongoDB labels a lost race TransientTransactionError (code 112); mongoeco says so only in the message."""
+    """MongoDB labels a lost race TransientTransactionError (code 112); mongoeco only says so in words."""
     return (
         error.has_error_label("TransientTransactionError")
         or error.code == _WRITE_CONFLICT
@@ -104,7 +104,7 @@ class ResourceStore:
             yield session
 
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
-        """Write `new` if the current version is still `expected_version` (None: absent); else VersionConflict."""
+        """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
         resource_type, resource_id = new.version.resource_type, new.version.id
         current, history = self._database.current(resource_type), self._database.history(resource_type)
         try:
@@ -158,8 +158,15 @@ class ResourceStore:
         query: dict[str, Any] = {} if resource_id is None else {"id": resource_id}
         if since is not None:
             query["lastUpdated"] = {"$gte": since}
-        return await self._page(self._database.history(resource_type), resource_type, query, keys, count,
-                                page_token, with_total=True)
+        return await self._page(
+            self._database.history(resource_type),
+            resource_type,
+            query,
+            keys,
+            count,
+            page_token,
+            with_total=True,
+        )
 
     async def search(
         self,
@@ -171,8 +178,13 @@ class ResourceStore:
         with_total: bool,
     ) -> Page:
         return await self._page(
-            self._database.current(resource_type), resource_type, search_filter(conditions),
-            sort_spec(sort), count, page_token, with_total,
+            self._database.current(resource_type),
+            resource_type,
+            search_filter(conditions),
+            sort_spec(sort),
+            count,
+            page_token,
+            with_total,
         )
 
     async def count(self, resource_type: str, conditions: list[Condition]) -> int:
@@ -194,19 +206,26 @@ class ResourceStore:
         paged = query
         if page_token is not None:
             paged = {"$and": [query, keyset_filter(spec, decode_position(page_token, len(spec)))]}
-        projection = {**_RESULT_FIELDS, "sort": 1} if any(name.startswith("sort.") for name, _ in spec) else {
-            "search": 0, "missing": 0, "sort": 0}
+        projection = (
+            {**_RESULT_FIELDS, "sort": 1}
+            if any(name.startswith("sort.") for name, _ in spec)
+            else {"search": 0, "missing": 0, "sort": 0}
+        )
         documents = await collection.find(paged, projection).sort(spec).limit(count + 1).to_list(count + 1)
         more = len(documents) > count
         documents = documents[:count]
         next_token = encode_position(sort_values(documents[-1], spec)) if more else None
-        return Page(items=[_version(resource_type, doc) for doc in documents], next_token=next_token, total=total)
+        return Page(
+            items=[_version(resource_type, doc) for doc in documents], next_token=next_token, total=total
+        )
 
     async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:
         """The server's query plan for a search, for tests and benchmarks that prove index use."""
         cursor = self._database.current(resource_type).find(search_filter(conditions))
         return dict(await cursor.explain())
 
+    async def ping(self) -> None:
+        await self._database.db.command("ping")
 
     async def drop_database(self) -> None:
         """For tests: remove everything this store wrote."""

@@ -64,13 +64,20 @@ async def test_a_code_outside_a_required_binding_is_400_naming_the_element(clien
     ],
 )
 async def test_every_required_binding_of_patient_is_enforced(client, element, value, path):
-    response = await client.post("/Patient", json={"resourceType": "Patient", element: value}, headers=FHIR_JSON)
+    response = await client.post(
+        "/Patient", json={"resourceType": "Patient", element: value}, headers=FHIR_JSON
+    )
     assert response.status_code == 400
     assert _issue(response)["expression"] == [path]
 
 
 async def test_structural_errors_name_the_element(client):
-    patient = {"resourceType": "Patient", "birthDate": "1974-13-45", "name": [{"given": "Peter"}], "colour": 1}
+    patient = {
+        "resourceType": "Patient",
+        "birthDate": "1974-13-45",
+        "name": [{"given": "Peter"}],
+        "colour": 1,
+    }
     response = await client.post("/Patient", json=patient, headers=FHIR_JSON)
     assert response.status_code == 400
     expressions = {issue["expression"][0] for issue in response.json()["issue"]}
@@ -78,7 +85,9 @@ async def test_structural_errors_name_the_element(client):
 
 
 async def test_an_unsupported_content_type_is_415(client):
-    response = await client.post("/Patient", content=b"<Patient/>", headers={"Content-Type": "application/fhir+xml"})
+    response = await client.post(
+        "/Patient", content=b"<Patient/>", headers={"Content-Type": "application/fhir+xml"}
+    )
     assert response.status_code == 415
     assert _issue(response)["code"] == "not-supported"
     assert (await client.post("/Patient", content=b"{}")).status_code == 415
@@ -86,14 +95,19 @@ async def test_an_unsupported_content_type_is_415(client):
 
 async def test_plain_application_json_is_accepted(client):
     response = await client.post(
-        "/Patient", json={"resourceType": "Patient"}, headers={"Content-Type": "application/json; charset=utf-8"}
+        "/Patient",
+        json={"resourceType": "Patient"},
+        headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert response.status_code == 201
 
 
 async def test_a_body_over_the_limit_is_413(client, app):
     limit = app.state.settings.max_body_bytes
-    patient = {"resourceType": "Patient", "text": {"status": "generated", "div": "<div>" + "x" * limit + "</div>"}}
+    patient = {
+        "resourceType": "Patient",
+        "text": {"status": "generated", "div": "<div>" + "x" * limit + "</div>"},
+    }
     response = await client.post("/Patient", json=patient, headers=FHIR_JSON)
     assert response.status_code == 413
     assert _issue(response)["code"] == "too-costly"
@@ -127,11 +141,15 @@ async def test_an_unexpected_failure_is_500_without_internals(app):
 
 
 async def test_a_failed_update_changes_nothing_stored(client):
-    created = (await client.post("/Patient", json=example("patient/patient-example.json"), headers=FHIR_JSON)).json()
+    created = (
+        await client.post("/Patient", json=example("patient/patient-example.json"), headers=FHIR_JSON)
+    ).json()
     url = f"/Patient/{created['id']}"
     bad = dict(created, gender="mal")
     assert (await client.put(url, json=bad, headers=FHIR_JSON)).status_code == 400
     assert (await client.put(url, content=b"{", headers=FHIR_JSON)).status_code == 400
-    assert (await client.put(url, json=created, headers={**FHIR_JSON, "If-Match": 'W/"9"'})).status_code == 412
+    assert (
+        await client.put(url, json=created, headers={**FHIR_JSON, "If-Match": 'W/"9"'})
+    ).status_code == 412
     assert (await client.get(url)).json() == created
     assert (await client.get(f"{url}/_history")).json()["total"] == 1

@@ -33,7 +33,9 @@ async def test_delete_with_a_stale_if_match_is_412_and_deletes_nothing(client):
 
 async def test_a_malformed_if_match_is_400(client):
     patient = await _created(client)
-    response = await client.put(f"/Patient/{patient['id']}", json=patient, headers={**FHIR_JSON, "If-Match": "one"})
+    response = await client.put(
+        f"/Patient/{patient['id']}", json=patient, headers={**FHIR_JSON, "If-Match": "one"}
+    )
     assert response.status_code == 400
 
 
@@ -85,7 +87,9 @@ async def test_prefer_return_minimal_sends_no_body(client):
 
 async def test_prefer_return_operation_outcome_sends_an_outcome(client):
     response = await client.post(
-        "/Patient", json={"resourceType": "Patient"}, headers={**FHIR_JSON, "Prefer": "return=OperationOutcome"}
+        "/Patient",
+        json={"resourceType": "Patient"},
+        headers={**FHIR_JSON, "Prefer": "return=OperationOutcome"},
     )
     assert response.status_code == 201
     assert response.json()["resourceType"] == "OperationOutcome"

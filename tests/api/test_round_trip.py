@@ -19,8 +19,12 @@ async def test_every_hl7_patient_example_round_trips_exactly(client, path):
     read = await client.get(f"/Patient/{response.json()['id']}")
     received = loads(read.content)
     assert _without_server_fields(received) == _without_server_fields(sent)
-    sent_meta = {key: value for key, value in sent.get("meta", {}).items() if key not in ("versionId", "lastUpdated")}
-    received_meta = {key: value for key, value in received["meta"].items() if key not in ("versionId", "lastUpdated")}
+    sent_meta = {
+        key: value for key, value in sent.get("meta", {}).items() if key not in ("versionId", "lastUpdated")
+    }
+    received_meta = {
+        key: value for key, value in received["meta"].items() if key not in ("versionId", "lastUpdated")
+    }
     assert received_meta == sent_meta
 
 
@@ -60,8 +64,16 @@ async def test_metadata_is_a_valid_r4_capability_statement_of_what_is_implemente
     assert "application/fhir+json" in statement["format"]
     patient = next(item for item in statement["rest"][0]["resource"] if item["type"] == "Patient")
     interactions = {item["code"] for item in patient["interaction"]}
-    assert interactions == {"read", "vread", "update", "delete", "history-instance", "history-type",
-                            "create", "search-type"}
+    assert interactions == {
+        "read",
+        "vread",
+        "update",
+        "delete",
+        "history-instance",
+        "history-type",
+        "create",
+        "search-type",
+    }
     names = {item["name"] for item in patient["searchParam"]}
     assert {"_id", "family", "given", "identifier"} <= names
 
@@ -70,5 +82,13 @@ async def test_every_declared_search_parameter_is_accepted_by_the_search(client)
     statement = (await client.get("/metadata")).json()
     patient = next(item for item in statement["rest"][0]["resource"] if item["type"] == "Patient")
     for parameter in patient["searchParam"]:
-        response = await client.get(f"/Patient?{parameter['name']}:missing=true", headers={"Prefer": "handling=strict"})
+        response = await client.get(
+            f"/Patient?{parameter['name']}:missing=true", headers={"Prefer": "handling=strict"}
+        )
         assert response.status_code == 200, (parameter["name"], response.text)
+
+
+async def test_the_health_check_answers_when_the_store_does(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

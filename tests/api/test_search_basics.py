@@ -18,7 +18,9 @@ async def loaded(client) -> dict[str, str]:
 
 async def _ids(client, query: str) -> set[str]:
     bundle = (await client.get(f"/Patient?{query}")).json()
-    return {entry["resource"]["id"] for entry in bundle.get("entry", []) if entry["search"]["mode"] == "match"}
+    return {
+        entry["resource"]["id"] for entry in bundle.get("entry", []) if entry["search"]["mode"] == "match"
+    }
 
 
 async def test_a_searchset_has_total_links_full_urls_and_search_modes(client, loaded):

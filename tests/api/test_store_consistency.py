@@ -25,8 +25,13 @@ async def test_in_a_transaction_a_lost_compare_and_swap_leaves_no_history_behind
     first = await service.update("Patient", "p1", {"resourceType": "Patient", "id": "p1"})
     second = next_version(PATIENT, "p1", {"resourceType": "Patient", "id": "p1"}, first.version, "PUT")
     await store.commit(second, expected_version=1)
-    stale = next_version(PATIENT, "p1", {"resourceType": "Patient", "id": "p1", "gender": "male"},
-                         dataclasses.replace(first.version, version_id=2), "PUT")
+    stale = next_version(
+        PATIENT,
+        "p1",
+        {"resourceType": "Patient", "id": "p1", "gender": "male"},
+        dataclasses.replace(first.version, version_id=2),
+        "PUT",
+    )
     # expected 5 is wrong: the history insert for version 3 must be rolled back with the failed swap
     try:
         await store.commit(stale, expected_version=5)
@@ -43,8 +48,9 @@ async def test_a_writer_that_crashed_after_the_history_insert_is_rolled_forward(
     store = await _store(settings, transactional=False)
     service = FhirService(store)
     first = await service.update("Patient", "p2", {"resourceType": "Patient", "id": "p2"})
-    orphan = next_version(PATIENT, "p2", {"resourceType": "Patient", "id": "p2", "gender": "female"},
-                          first.version, "PUT")
+    orphan = next_version(
+        PATIENT, "p2", {"resourceType": "Patient", "id": "p2", "gender": "female"}, first.version, "PUT"
+    )
     # simulate the crash: version 2 reached history, the current document was never swapped
     await store._database.history("Patient").insert_one(_history_document(orphan))
     assert (await service.read("Patient", "p2")).version_id == 1
