@@ -4,6 +4,7 @@ server at MONGODB_URI), a database of its own for every test, and the ASGI app o
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,23 +32,41 @@ def mongodb_uri() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def settings(mongodb_uri: str) -> Settings:
+def fresh_settings(mongodb_uri: str) -> Settings:
+    """Settings for a database of its own."""
     return Settings(mongodb_uri=mongodb_uri, database_name=f"test_{uuid.uuid4().hex[:12]}", data_dir=None)
 
 
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan started; its database is dropped afterwards."""
     application = create_app(settings)
     async with LifespanManager(application):
         yield application
         await application.state.service.store.drop_database()
 
 
+@asynccontextmanager
+async def http_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def settings(mongodb_uri: str) -> Settings:
+    return fresh_settings(mongodb_uri)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    async with running_app(settings) as application:
+        yield application
+
+
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with http_client(app) as http:
         yield http
 
 

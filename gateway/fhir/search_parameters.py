@@ -13,6 +13,7 @@ class SearchParameter:
     expression: str
     description: str
     targets: tuple[str, ...] = ()
+    phonetic: bool = False  # string matched by sound (Metaphone) instead of by prefix
 
     def expression_for(self, resource_type: str) -> str:
         """fhirpathpy does not resolve the abstract `Resource` root, so name the concrete type."""
@@ -104,6 +105,7 @@ PATIENT: tuple[SearchParameter, ...] = (
         "string",
         "Patient.name",
         "A portion of either family or given name using some kind of phonetic matching algorithm",
+        phonetic=True,
     ),
     SearchParameter("telecom", "token", "Patient.telecom", "The value in any kind of telecom details"),
 )

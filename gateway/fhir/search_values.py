@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import jellyfish
 from fhirpathpy import compile as compile_fhirpath
 from fhirpathpy.models import models as fhirpath_models
 
@@ -26,6 +27,11 @@ _ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "co
 _LOCAL_REFERENCE = re.compile(
     r"(?:^|/)(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$"
 )
+
+
+def sound(text: str) -> str:
+    """The Metaphone code of a name, so `Smyth` finds `Smith` and `Pieter` finds `Peter`."""
+    return str(jellyfish.metaphone(fold(text)))
 
 
 def fold(text: str) -> str:
@@ -109,7 +115,10 @@ def _date_entries(code: str, value: Any) -> Iterator[Entry]:
 def entries_for(parameter: SearchParameter, values: Iterable[Any]) -> Iterator[Entry]:
     code = parameter.code
     for value in values:
-        if parameter.type == "string":
+        if parameter.phonetic:
+            for text in _strings_of(value):
+                yield {"p": code, "c": sound(text)}
+        elif parameter.type == "string":
             for text in _strings_of(value):
                 yield {"p": code, "v": fold(text), "x": text}
         elif parameter.type in ("token", "uri"):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from gateway.fhir.dates import date_range
 from gateway.fhir.errors import BadRequest
 from gateway.fhir.search_parameters import SearchParameter
-from gateway.fhir.search_values import fold
+from gateway.fhir.search_values import fold, sound
 from gateway.store.criteria import AnyOf, Condition, EntryMatch, NoneOf
 
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
@@ -45,6 +45,8 @@ def _split_token(value: str) -> tuple[str | None, str | None]:
 
 
 def string_condition(parameter: SearchParameter, value: str, modifier: str) -> Condition:
+    if parameter.phonetic:
+        return EntryMatch(parameter.code, equals=(("c", sound(value)),))
     if modifier == "exact":
         return EntryMatch(parameter.code, equals=(("x", value),))
     if modifier == "contains":
