@@ -1,6 +1,6 @@
-"""Every Patient search parameter of R4, with its modifiers and prefixes, over the HL7 examples."""
+"""Every Patient search parameter of R4, with its modifiers and prefixes, over the HL7 examples.
 
-"""Read-only: the examples are loaded once for the whole module, into a database of its own."""
+Read-only: the examples are loaded once for the whole module, into a database of its own."""
 
 import pytest
 import pytest_asyncio
