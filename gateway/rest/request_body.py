@@ -1,4 +1,4 @@
-"""Read a FHIR JSON request body: media type (415), size limit (413), JSON syntax (400)."""
+"""Read request bodies: media type (415), size limit (413), JSON syntax (400)."""
 
 from typing import Any
 
@@ -20,6 +20,11 @@ async def read_resource(request: Request, limit: int) -> Any:
         raise UnsupportedMediaType(
             f"Content-Type {media_type or '(none)'!r} is not supported; send application/fhir+json"
         )
+    return loads(await read_body(request, limit))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it passes `limit` bytes (declared or streamed)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
@@ -28,4 +33,4 @@ async def read_resource(request: Request, limit: int) -> Any:
         body.extend(chunk)
         if len(body) > limit:
             raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
-    return loads(bytes(body))
+    return bytes(body)

@@ -126,7 +126,7 @@ def _result_parameter(request: SearchRequest, definition: ResourceDefinition, na
         request.summary = value
     elif name == "_elements":
         request.elements = tuple(item.strip() for item in value.split(",") if item.strip())
-    request.used.append((name, value))
+    request.used.append((name, str(request.count) if name == "_count" else value))
 
 
 RESULT_PARAMETERS = frozenset({"_count", "_sort", "_total", "_summary", "_elements", _PAGE_TOKEN})

@@ -206,10 +206,11 @@ class ResourceStore:
         paged = query
         if page_token is not None:
             paged = {"$and": [query, keyset_filter(spec, decode_position(page_token, len(spec)))]}
+        # The next page token needs the sort values of the last row, so keep `sort` when sorting by it.
         projection = (
-            {**_RESULT_FIELDS, "sort": 1}
+            _RESULT_FIELDS
             if any(name.startswith("sort.") for name, _ in spec)
-            else {"search": 0, "missing": 0, "sort": 0}
+            else {**_RESULT_FIELDS, "sort": 0}
         )
         documents = await collection.find(paged, projection).sort(spec).limit(count + 1).to_list(count + 1)
         more = len(documents) > count

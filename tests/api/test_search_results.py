@@ -1,0 +1,194 @@
+"""Result parameters (_sort, _count, _total, _summary, _elements), POST _search, paging under writes,
+malformed values and injection attempts."""
+
+import asyncio
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.api.search_fixtures import load_examples, match_ids
+from tests.conftest import FHIR_JSON
+
+
+@pytest.fixture
+async def examples(client):
+    return await load_examples(client)
+
+
+def _link(bundle: dict, relation: str) -> str | None:
+    url = next((link["url"] for link in bundle["link"] if link["relation"] == relation), None)
+    return url.removeprefix("http://testserver") if url else None
+
+
+async def test_sort_by_one_key_ascending_and_descending(client, examples):
+    ascending = await match_ids(client, "birthdate=gt1900&_sort=birthdate&_count=100")
+    descending = await match_ids(client, "birthdate=gt1900&_sort=-birthdate&_count=100")
+    birth = {patient["id"]: patient["birthDate"] for patient in examples if "birthDate" in patient}
+    assert [birth[item] for item in ascending] == sorted(birth[item] for item in ascending)
+    assert [birth[item] for item in descending] == sorted((birth[item] for item in descending), reverse=True)
+    assert len(ascending) == len(birth)
+
+
+async def test_sort_by_several_keys_with_a_stable_tie_break(client, examples):
+    found = await match_ids(client, "_sort=gender,-birthdate&_count=100")
+    by_id = {patient["id"]: patient for patient in examples}
+    keys = [(by_id[item].get("gender", ""), by_id[item].get("birthDate", "")) for item in found]
+    genders = [gender for gender, _ in keys]
+    assert genders == sorted(genders, key=lambda gender: (gender != "", gender))
+    for gender in set(genders):
+        dates = [date for g, date in keys if g == gender and date]
+        assert dates == sorted(dates, reverse=True)
+    assert found == await match_ids(client, "_sort=gender,-birthdate&_count=100"), "same order every time"
+
+
+async def test_sorting_by_an_unknown_parameter_is_400(client):
+    response = await client.get("/Patient?_sort=shoe-size")
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["_sort"]
+
+
+async def test_paging_with_sort_visits_every_match_once(client, examples):
+    seen, url = [], "/Patient?_sort=-birthdate&_count=4"
+    while url:
+        bundle = (await client.get(url)).json()
+        seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
+        url = _link(bundle, "next")
+    assert sorted(seen) == sorted(patient["id"] for patient in examples)
+
+
+async def test_paging_while_other_clients_insert_has_no_duplicates_or_gaps(client, examples):
+    before = {patient["id"] for patient in examples}
+    seen: list[str] = []
+    url = "/Patient?_count=3"
+    while url:
+        bundle = (await client.get(url)).json()
+        seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
+        await asyncio.gather(
+            *(client.post("/Patient", json={"resourceType": "Patient"}, headers=FHIR_JSON) for _ in range(2))
+        )
+        url = _link(bundle, "next")
+    assert len(seen) == len(set(seen)), "no duplicates"
+    assert before <= set(seen), "no gaps"
+
+
+async def test_count_zero_and_summary_count_give_only_the_total(client, examples):
+    for query in ("_summary=count", "_count=0"):
+        bundle = (await client.get(f"/Patient?gender=male&{query}")).json()
+        assert bundle["total"] == sum(1 for patient in examples if patient.get("gender") == "male")
+        assert "entry" not in bundle
+
+
+async def test_count_is_capped_and_must_be_a_whole_number(client):
+    assert (await client.get("/Patient?_count=-1")).status_code == 400
+    assert (await client.get("/Patient?_count=ten")).status_code == 400
+    response = await client.get("/Patient?_count=5000")
+    assert response.status_code == 200
+    assert "_count=1000" in _link(response.json(), "self")
+
+
+async def test_total_none_leaves_out_the_total(client, examples):
+    assert "total" not in (await client.get("/Patient?_total=none")).json()
+    assert (await client.get("/Patient?_total=accurate")).json()["total"] == len(examples)
+    assert (await client.get("/Patient?_total=estimate")).json()["total"] == len(examples)
+    assert (await client.get("/Patient?_total=maybe")).status_code == 400
+
+
+async def test_summary_true_keeps_summary_elements_and_tags_the_subset(client, examples):
+    resource = (await client.get("/Patient?_id=example&_summary=true")).json()["entry"][0]["resource"]
+    assert {"identifier", "name", "gender", "birthDate", "address"} <= set(resource)
+    assert not {"text", "contact", "photo", "communication"} & set(resource)
+    assert {
+        "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+        "code": "SUBSETTED",
+        "display": "subsetted",
+    } in resource["meta"]["tag"]
+
+
+async def test_summary_text_data_and_false(client, examples):
+    text = (await client.get("/Patient?_id=example&_summary=text")).json()["entry"][0]["resource"]
+    assert set(text) == {"resourceType", "id", "meta", "text"}
+    data = (await client.get("/Patient?_id=example&_summary=data")).json()["entry"][0]["resource"]
+    assert "text" not in data and "contact" in data
+    full = (await client.get("/Patient?_id=example&_summary=false")).json()["entry"][0]["resource"]
+    assert "SUBSETTED" not in str(full.get("meta", {}))
+    assert (await client.get("/Patient?_summary=everything")).status_code == 400
+
+
+async def test_elements_returns_only_the_named_elements(client, examples):
+    resource = (await client.get("/Patient?_id=example&_elements=gender,birthDate")).json()["entry"][0][
+        "resource"
+    ]
+    assert set(resource) == {"resourceType", "id", "meta", "gender", "birthDate"}
+
+
+async def test_format_json_is_accepted(client, examples):
+    assert (await client.get("/Patient?_format=json&_id=example")).json()["total"] == 1
+    assert (await client.get("/Patient?_format=application/fhir%2Bjson&_id=example")).json()["total"] == 1
+
+
+async def test_post_search_gives_the_same_results_as_get(client, examples):
+    parameters = [("birthdate", "ge1970"), ("gender", "male"), ("_sort", "birthdate"), ("_count", "100")]
+    got = (await client.get("/Patient?" + urlencode(parameters))).json()
+    posted = await client.post(
+        "/Patient/_search",
+        content=urlencode(parameters),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert posted.status_code == 200
+    assert [entry["fullUrl"] for entry in posted.json()["entry"]] == [
+        entry["fullUrl"] for entry in got["entry"]
+    ]
+    assert posted.json()["total"] == got["total"]
+    refused = await client.post("/Patient/_search", json={"gender": "male"})
+    assert refused.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("birthdate=xyz", "birthdate"),
+        ("birthdate=gt1974-13", "birthdate"),
+        ("_lastUpdated=soon", "_lastUpdated"),
+        ("gender:missing=maybe", "gender"),
+        ("family=", "family"),
+    ],
+)
+async def test_a_malformed_value_is_400_naming_the_parameter(client, query, parameter):
+    response = await client.get(f"/Patient?{query}")
+    assert response.status_code == 400
+    assert parameter in response.json()["issue"][0]["diagnostics"]
+
+
+async def test_an_unknown_modifier_is_reported_or_refused_when_strict(client, examples):
+    bundle = (await client.get("/Patient?family:sounds-like=x")).json()
+    outcome = [entry["resource"] for entry in bundle["entry"] if entry["search"]["mode"] == "outcome"]
+    assert "family:sounds-like" in outcome[0]["issue"][0]["diagnostics"]
+    strict = await client.get("/Patient?family:sounds-like=x", headers={"Prefer": "handling=strict"})
+    assert strict.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "family=chalmers&family[$ne]=x",
+        'family=chalmers&family={"$gt":""}',
+        "family=chalmers&given=.*",
+        "family=chalmers&given=^p",
+        "family=chalmers&name=$where",
+        'family=chalmers&identifier={"$regex":"."}',
+        "family=chalmers&_id[$ne]=x",
+        "family=chalmers&birthdate=ge1900&gender=male|$ne",
+    ],
+)
+async def test_values_are_data_and_never_widen_a_match(client, examples, query):
+    found = set(await match_ids(client, f"{query}&_count=100"))
+    assert found <= {"example"}
+
+
+async def test_regex_characters_in_a_value_match_literally(client):
+    literal = {"resourceType": "Patient", "name": [{"family": "O.*Brien"}]}
+    other = {"resourceType": "Patient", "name": [{"family": "Oxbrien"}]}
+    created = (await client.post("/Patient", json=literal, headers=FHIR_JSON)).json()
+    await client.post("/Patient", json=other, headers=FHIR_JSON)
+    assert await match_ids(client, "family=o.*b") == [created["id"]]
+    assert await match_ids(client, "family:contains=.*") == [created["id"]]
