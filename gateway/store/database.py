@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import OperationFailure
 
 from gateway.store.codec import CODEC_OPTIONS
-from gateway.store.query import MISSING_FIELD, SEARCH_FIELD
+from gateway.store.indexes import CURRENT_INDEXES, HISTORY_INDEXES
 
 log = logging.getLogger(__name__)
 
@@ -18,36 +17,6 @@ Document = dict[str, Any]
 
 def history_collection_name(resource_type: str) -> str:
     return f"{resource_type}_history"
-
-
-# Every search is an $elemMatch on one of these compound multikey indexes (the attribute pattern):
-# p bounds the parameter, the next field bounds the value, so no search scans the collection.
-CURRENT_INDEXES = [
-    IndexModel([(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.v", ASCENDING)], name="search_string"),
-    IndexModel([(f"{SEARCH_FIELD}.p", ASCENDING), (f"{SEARCH_FIELD}.x", ASCENDING)], name="search_exact"),
-    IndexModel(
-        [
-            (f"{SEARCH_FIELD}.p", ASCENDING),
-            (f"{SEARCH_FIELD}.c", ASCENDING),
-            (f"{SEARCH_FIELD}.s", ASCENDING),
-        ],
-        name="search_token",
-    ),
-    IndexModel(
-        [
-            (f"{SEARCH_FIELD}.p", ASCENDING),
-            (f"{SEARCH_FIELD}.lo", ASCENDING),
-            (f"{SEARCH_FIELD}.hi", ASCENDING),
-        ],
-        name="search_range",
-    ),
-    IndexModel([(MISSING_FIELD, ASCENDING)], name="search_missing"),
-    IndexModel([("lastUpdated", ASCENDING), ("_id", ASCENDING)], name="last_updated"),
-]
-HISTORY_INDEXES = [
-    IndexModel([("id", ASCENDING), ("versionId", DESCENDING)], name="version", unique=True),
-    IndexModel([("lastUpdated", DESCENDING), ("_id", DESCENDING)], name="type_history"),
-]
 
 
 @dataclass

@@ -1,0 +1,28 @@
+"""One sample query per search parameter and modifier, for the index-coverage and query-plan tests."""
+
+from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+
+SAMPLE_VALUES = {
+    "string": ["abc"],
+    "token": ["http://example.org|code", "code", "|code", "http://example.org|"],
+    "date": ["2000", "ge2000-01-01", "lt2000-01-01T10:00:00Z", "sa2000", "eb2000", "ap2000"],
+    "reference": ["Organization/1", "1", "http://elsewhere.org/Organization/1"],
+    "uri": ["http://example.org/profile"],
+}
+INDEXED_MODIFIERS = {"string": ["", "exact"], "token": ["", "text"], "date": [""], "reference": [""], "uri": ["", "below"]}
+
+
+def sample_queries() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(resource type, [(name, value)]) for every parameter, indexed modifier and value shape, plus :missing."""
+    queries = []
+    for definition in RESOURCE_DEFINITIONS.values():
+        for parameter in definition.search_parameters:
+            for modifier in INDEXED_MODIFIERS[parameter.type]:
+                name = f"{parameter.code}:{modifier}" if modifier else parameter.code
+                for value in SAMPLE_VALUES[parameter.type]:
+                    if modifier in ("text", "exact") and "|" in value:
+                        continue
+                    queries.append((definition.name, [(name, value)]))
+            queries.append((definition.name, [(f"{parameter.code}:missing", "true")]))
+            queries.append((definition.name, [(f"{parameter.code}:missing", "false")]))
+    return queries
