@@ -231,3 +231,11 @@ class ResourceStore:
     async def drop_database(self) -> None:
         """For tests: remove everything this store wrote."""
         await self._database.client.drop_database(self._database.db.name)
+
+    async def insert_new(self, versions: list[NewVersion]) -> None:
+        """Bulk-load first versions of resources that do not exist yet (imports, benchmark seeding)."""
+        if not versions:
+            return
+        resource_type = versions[0].version.resource_type
+        await self._database.history(resource_type).insert_many([_history_document(new) for new in versions])
+        await self._database.current(resource_type).insert_many([_document(new) for new in versions])
