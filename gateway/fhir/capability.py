@@ -8,7 +8,7 @@ SOFTWARE_NAME = "fhir-gateway"
 SOFTWARE_VERSION = "0.1.0"
 FORMATS = ["application/fhir+json", "json"]
 TYPE_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
-RESULT_PARAMETERS = ("_count", "_sort", "_total", "_summary", "_elements")
+RESULT_PARAMETERS = ("_count", "_offset", "_sort", "_total", "_summary", "_elements")
 
 
 def _search_parameter(resource_type: str, code: str, kind: str, documentation: str) -> dict[str, Any]:

@@ -174,7 +174,7 @@ class FhirService:
         count = 0 if request.summary == "count" else request.count
         page = await _paged(self.store.search(
             resource_type, request.conditions, request.sort, count, request.page_token,
-            with_total=request.total != "none" or request.summary == "count",
+            with_total=request.total != "none" or request.summary == "count", offset=request.offset,
         ))
         return SearchOutcome(request, page, request.warnings)
 
