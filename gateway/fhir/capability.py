@@ -8,6 +8,7 @@ SOFTWARE_NAME = "fhir-gateway"
 SOFTWARE_VERSION = "0.1.0"
 FORMATS = ["application/fhir+json", "json"]
 TYPE_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
+GRAPHQL_OPERATION = {"name": "graphql", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-graphql"}
 RESULT_PARAMETERS = ("_count", "_offset", "_sort", "_total", "_summary", "_elements")
 
 
@@ -34,6 +35,7 @@ def _resource(definition: ResourceDefinition) -> dict[str, Any]:
             _search_parameter(definition.name, parameter.code, parameter.type, parameter.description)
             for parameter in definition.search_parameters
         ],
+        "operation": [{**GRAPHQL_OPERATION}],  # instance level: /{type}/{id}/$graphql
     }
 
 
@@ -59,6 +61,7 @@ def capability_statement(base_url: str, published: str) -> dict[str, Any]:
                 "documentation": "Result parameters: " + ", ".join(RESULT_PARAMETERS)
                 + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",
                 "resource": [_resource(definition) for definition in RESOURCE_DEFINITIONS.values()],
+                "operation": [{**GRAPHQL_OPERATION}],  # system level: /$graphql (and /graphql with GraphiQL)
             }
         ],
     }
