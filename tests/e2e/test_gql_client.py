@@ -29,7 +29,8 @@ async def test_gql_creates_searches_and_pages_patients_on_the_running_server(ser
         assert connection["count"] == 2 and len(connection["edges"]) == 1
         following = await session.execute(
             GraphQLRequest(
-                "query ($cursor: String) { PatientConnection(_cursor: $cursor) { next edges { resource { id } } } }",
+                "query ($cursor: String) "
+                "{ PatientConnection(_cursor: $cursor) { next edges { resource { id } } } }",
                 variable_values={"cursor": connection["next"]},
             )
         )
