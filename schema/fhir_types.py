@@ -27,9 +27,6 @@ class FhirTypes:
     def output(self, name: str) -> Any:
         return self.outputs[name]
 
-    def input(self, name: str) -> Any:
-        return self.inputs[name]
-
 
 def _wrap(inner: Any, many: bool) -> Any:
     return list[inner | None] | None if many else inner | None
