@@ -1,11 +1,11 @@
 """Search latency at two collection sizes, with the server's query plan for each search.
 
-    .venv/bin/python bench/search.py                 # embedded store (mongoeco, SQLite engine): 1,000 and 10,000
-    .venv/bin/python bench/search.py --engine memory # mongoeco memory engine
-    MONGODB_URI=mongodb://... .venv/bin/python bench/search.py --sizes 1000 100000   # a real MongoDB
+    .venv/bin/python bench/search.py                  # embedded mongoeco, SQLite engine: 1,000 and 10,000
+    .venv/bin/python bench/search.py --engine memory  # mongoeco memory engine
+    MONGODB_URI=mongodb://... .venv/bin/python bench/search.py --sizes 1000 100000  # a real MongoDB
 
-Seeds in bulk (mongoeco's inserts slow down as a collection grows, so its write numbers are not ours), then
-times each search through the service layer. Read mongoeco's numbers as a floor: it filters $elemMatch in Python,
+Seeds in bulk (mongoeco's inserts slow down as a collection grows, so its write numbers are not ours),
+then times each search through the service layer. Read mongoeco's numbers as a floor: it filters $elemMatch in Python,
 so its ratio 10k/1k shows a scan; on a real MongoDB the plans are index scans.
 """
 

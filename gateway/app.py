@@ -17,6 +17,8 @@ from gateway.settings import Settings
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
 from gateway.store.resource_store import ResourceStore
+from schema.build import build_schemas
+from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
 
@@ -58,8 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.settings = settings or Settings.from_env()
+    app.state.settings = settings = settings or Settings.from_env()
+    app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
     app.include_router(health_router)
+    # Before REST, whose catch-all /{resource_type}/{resource_id} routes would otherwise answer first.
+    app.include_router(graphql_router)
     app.include_router(rest_router)
     return app

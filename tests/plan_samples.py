@@ -9,11 +9,17 @@ SAMPLE_VALUES = {
     "reference": ["Organization/1", "1", "http://elsewhere.org/Organization/1"],
     "uri": ["http://example.org/profile"],
 }
-INDEXED_MODIFIERS = {"string": ["", "exact"], "token": ["", "text"], "date": [""], "reference": [""], "uri": ["", "below"]}
+INDEXED_MODIFIERS = {
+    "string": ["", "exact"],
+    "token": ["", "text"],
+    "date": [""],
+    "reference": [""],
+    "uri": ["", "below"],
+}
 
 
 def sample_queries() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(resource type, [(name, value)]) for every parameter, indexed modifier and value shape, plus :missing."""
+    """(resource type, [(name, value)]) for each parameter, indexed modifier, value shape and :missing."""
     queries = []
     for definition in RESOURCE_DEFINITIONS.values():
         for parameter in definition.search_parameters:

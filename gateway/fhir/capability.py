@@ -17,7 +17,11 @@ TYPE_INTERACTIONS = (
     "create",
     "search-type",
 )
-RESULT_PARAMETERS = ("_count", "_sort", "_total", "_summary", "_elements")
+GRAPHQL_OPERATION = {
+    "name": "graphql",
+    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-graphql",
+}
+RESULT_PARAMETERS = ("_count", "_offset", "_sort", "_total", "_summary", "_elements")
 
 
 def _search_parameter(resource_type: str, code: str, kind: str, documentation: str) -> dict[str, Any]:
@@ -46,6 +50,7 @@ def _resource(definition: ResourceDefinition) -> dict[str, Any]:
             _search_parameter(definition.name, parameter.code, parameter.type, parameter.description)
             for parameter in definition.search_parameters
         ],
+        "operation": [{**GRAPHQL_OPERATION}],  # instance level: /{type}/{id}/$graphql
     }
 
 
@@ -72,6 +77,7 @@ def capability_statement(base_url: str, published: str) -> dict[str, Any]:
                 + ", ".join(RESULT_PARAMETERS)
                 + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",
                 "resource": [_resource(definition) for definition in RESOURCE_DEFINITIONS.values()],
+                "operation": [{**GRAPHQL_OPERATION}],  # system level: /$graphql (and /graphql with GraphiQL)
             }
         ],
     }

@@ -78,6 +78,12 @@ class PayloadTooLarge(FhirError):
     status, code = 413, "too-costly"
 
 
+class TooCostly(FhirError):
+    """The request asks for more work or data than the server's configured limits allow."""
+
+    status, code = 400, "too-costly"
+
+
 class UnsupportedMediaType(FhirError):
     status, code = 415, "not-supported"
 

@@ -184,6 +184,7 @@ class FhirService:
                 count,
                 request.page_token,
                 with_total=request.total != "none" or request.summary == "count",
+                offset=request.offset,
             )
         )
         return SearchOutcome(request, page, request.warnings)

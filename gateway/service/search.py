@@ -38,6 +38,7 @@ class SearchRequest:
     conditions: list[Condition] = field(default_factory=list)
     sort: list[SortKey] = field(default_factory=list)
     count: int = DEFAULT_COUNT
+    offset: int = 0  # matches skipped before the first page; a page token carries its own position
     page_token: str | None = None
     total: TotalMode = "accurate"
     summary: str = "false"
@@ -112,6 +113,8 @@ def _unknown(request: SearchRequest, strict: bool, message: str, name: str) -> N
 def _result_parameter(request: SearchRequest, definition: ResourceDefinition, name: str, value: str) -> None:
     if name == "_count":
         request.count = min(_integer(name, value, 0), MAX_COUNT)
+    elif name == "_offset":
+        request.offset = _integer(name, value, 0)
     elif name == "_sort":
         request.sort = _sort_keys(definition, value)
     elif name == _PAGE_TOKEN:
@@ -129,7 +132,7 @@ def _result_parameter(request: SearchRequest, definition: ResourceDefinition, na
     request.used.append((name, str(request.count) if name == "_count" else value))
 
 
-RESULT_PARAMETERS = frozenset({"_count", "_sort", "_total", "_summary", "_elements", _PAGE_TOKEN})
+RESULT_PARAMETERS = frozenset({"_count", "_offset", "_sort", "_total", "_summary", "_elements", _PAGE_TOKEN})
 
 
 def parse_search(

@@ -176,7 +176,9 @@ class ResourceStore:
         count: int,
         page_token: str | None,
         with_total: bool,
+        offset: int = 0,
     ) -> Page:
+        """`offset` skips matches before the first page; with a page token the token's position rules."""
         return await self._page(
             self._database.current(resource_type),
             resource_type,
@@ -185,6 +187,7 @@ class ResourceStore:
             count,
             page_token,
             with_total,
+            0 if page_token is not None else offset,
         )
 
     async def count(self, resource_type: str, conditions: list[Condition]) -> int:
@@ -199,6 +202,7 @@ class ResourceStore:
         count: int,
         page_token: str | None,
         with_total: bool,
+        skip: int = 0,
     ) -> Page:
         total = int(await collection.count_documents(query)) if with_total else None
         if count == 0:
@@ -212,7 +216,10 @@ class ResourceStore:
             if any(name.startswith("sort.") for name, _ in spec)
             else {**_RESULT_FIELDS, "sort": 0}
         )
-        documents = await collection.find(paged, projection).sort(spec).limit(count + 1).to_list(count + 1)
+        cursor = collection.find(paged, projection).sort(spec)
+        if skip:
+            cursor = cursor.skip(skip)
+        documents = await cursor.limit(count + 1).to_list(count + 1)
         more = len(documents) > count
         documents = documents[:count]
         next_token = encode_position(sort_values(documents[-1], spec)) if more else None

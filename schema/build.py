@@ -1,0 +1,102 @@
+"""Build the gateway's GraphQL schemas: the system schema and one instance schema per resource type."""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+from schema.errors import is_unexpected
+from schema.executor import FhirExecutor
+from schema.fhir_types import FhirTypes, build_types
+from schema.limits import limit_rules
+from schema.mutation import mutation_type
+from schema.query import query_type
+from schema.scalars import SCALAR_MAP
+
+log = logging.getLogger(__name__)
+
+# Resources with their own Query fields, plus CapabilityStatement for the `CapabilityStatement` query.
+RESOURCES = (*RESOURCE_DEFINITIONS, "CapabilityStatement")
+
+
+def read_element(source: Any, name: str) -> Any:
+    """Resolvers return stored FHIR JSON, and Python field names are the JSON names: a lookup suffices."""
+    return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+
+
+class FhirSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """FHIR errors are answers, not incidents: log only what nobody expected, with its trace."""
+        for error in errors:
+            if is_unexpected(error):
+                log.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
+
+
+@dataclass(frozen=True)
+class GatewaySchemas:
+    system: strawberry.Schema
+    instance: Mapping[
+        str, strawberry.Schema
+    ]  # resource type -> schema whose root is one resource of that type
+
+
+@cache
+def fhir_types() -> FhirTypes:
+    """Strawberry types are classes registered by name, so they are built once per process."""
+    return build_types(RESOURCES)
+
+
+@cache
+def _roots() -> tuple[type, type]:
+    types = fhir_types()
+    definitions = list(RESOURCE_DEFINITIONS.values())
+    return query_type(definitions, types.outputs), mutation_type(definitions, types.outputs, types.inputs)
+
+
+def _config() -> StrawberryConfig:
+    return StrawberryConfig(auto_camel_case=False, default_resolver=read_element, scalar_map=SCALAR_MAP)
+
+
+def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
+    """Limits first; apps send the same few documents again and again, so parsing and validating is cached."""
+    return [
+        limit_rules(max_depth, max_aliases),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+
+
+@cache
+def _executor() -> type[FhirExecutor]:
+    return type("FhirTypesExecutor", (FhirExecutor,), {"projected_types": frozenset(fhir_types().outputs)})
+
+
+def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
+    types = fhir_types()
+    query, mutation = _roots()
+    settings: dict[str, Any] = {
+        "config": _config(),
+        "extensions": _extensions(max_depth, max_aliases),
+        "execution_context_class": _executor(),
+    }
+    system = FhirSchema(query=query, mutation=mutation, **settings)
+    instance = {
+        name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
+        for name in RESOURCE_DEFINITIONS
+    }
+    return GatewaySchemas(system, instance)
+
+
+def system_sdl() -> str:
+    """The SDL committed as schema/schema.graphql (limits do not change it)."""
+    return build_schemas(1, 0).system.as_str() + "\n"

@@ -1,0 +1,88 @@
+"""Strawberry output and input types mirroring FHIR types element by element, built from the R4B models.
+
+Built at import time rather than generated into a module: the models already hold every element, so the
+types cannot drift from them, and `schema/schema.graphql` (checked by a test) is the reviewable result.
+Output types are read straight from the stored JSON: field names are the FHIR JSON names, so the default
+resolver is a dictionary lookup and a query selecting everything returns the stored resource unchanged.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+
+from schema.fhir_elements import PRIMITIVE_EXTENSION, Element, closure, description_of, elements_of
+from schema.scalars import ContainedResource, FhirDecimal
+
+_SCALARS: dict[str, Any] = {"Boolean": bool, "Int": int, "String": str, "decimal": FhirDecimal}
+# fhir.resources calls the holder of a primitive's id and extensions FHIRPrimitiveExtension; FHIR, Element.
+_ELEMENT = "Element"
+
+
+@dataclass(frozen=True)
+class FhirTypes:
+    outputs: dict[str, type]  # FHIR type name -> Strawberry object type
+    inputs: dict[str, type]  # FHIR type name -> Strawberry input type
+
+    def output(self, name: str) -> Any:
+        return self.outputs[name]
+
+
+def _wrap(inner: Any, many: bool) -> Any:
+    return list[inner | None] | None if many else inner | None
+
+
+def _fields(
+    name: str, classes: dict[str, type], resources: frozenset[str]
+) -> list[tuple[str, Any, str | None]]:
+    """(JSON name, annotation, description) of every field of `name`, against the classes of one kind."""
+    fields: list[tuple[str, Any, str | None]] = []
+    if name in resources:
+        fields.append(("resourceType", str | None, f"Always {name}"))
+    for element in elements_of(name):
+        fields.extend(_element_fields(element, classes))
+    return fields
+
+
+def _element_fields(element: Element, classes: dict[str, type]) -> list[tuple[str, Any, str | None]]:
+    if element.kind == "primitive":
+        fields = [(element.name, _wrap(_SCALARS[element.target], element.many), element.description)]
+        if element.extensible:
+            description = f"Id and extensions of {element.name}"
+            fields.append((element.extension_name, _wrap(classes[_ELEMENT], element.many), description))
+        return fields
+    inner = ContainedResource if element.kind == "resource" else classes[element.target]
+    return [(element.name, _wrap(inner, element.many), element.description)]
+
+
+def _populate(cls: type, fields: list[tuple[str, Any, str | None]]) -> None:
+    cls.__annotations__ = {name: annotation for name, annotation, _ in fields}
+    for name, _, description in fields:
+        setattr(cls, name, strawberry.field(name=name, description=description, default=None))
+
+
+def build_types(resources: tuple[str, ...]) -> FhirTypes:
+    """Types for `resources` and every datatype they reach, plus Element for primitive extensions."""
+    names = closure(resources)
+    resource_names = frozenset(resources)
+    outputs = {name: type(name, (), {}) for name in [*names, _ELEMENT]}
+    inputs = {name: type(f"{name}Input", (), {}) for name in [*names, _ELEMENT]}
+    for kind, classes in (("output", outputs), ("input", inputs)):
+        for name in names:
+            _populate(classes[name], _fields(name, classes, resource_names))
+        _populate(
+            classes[_ELEMENT],
+            [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],
+        )
+        for name, cls in classes.items():
+            graphql_name = name if kind == "output" else f"{name}Input"
+            description = (
+                description_of(name)
+                if name != _ELEMENT
+                else "The id and extensions of a primitive value (FHIR JSON's `_element`)"
+            )
+            if kind == "output":
+                strawberry.type(cls, name=graphql_name, description=description)
+            else:
+                strawberry.input(cls, name=graphql_name, description=description)
+    return FhirTypes(outputs, inputs)
