@@ -5,8 +5,8 @@
     MONGODB_URI=mongodb://... .venv/bin/python bench/search.py --sizes 1000 100000  # a real MongoDB
 
 Seeds in bulk (mongoeco's inserts slow down as a collection grows, so its write numbers are not ours),
-then times each search through the service layer. Read mongoeco's numbers as a floor: it filters $elemMatch in Python,
-so its ratio 10k/1k shows a scan; on a real MongoDB the plans are index scans.
+then times each search through the service layer. Read mongoeco's numbers as a floor: it filters
+$elemMatch in Python, so its ratio 10k/1k shows a scan; on a real MongoDB the plans are index scans.
 """
 
 import argparse
