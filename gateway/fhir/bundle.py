@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from gateway.fhir.dates import instant_text
 from gateway.fhir.errors import Issue
 from gateway.fhir.outcome import operation_outcome
-from gateway.fhir.resource_version import StoredVersion
+from gateway.fhir.resource_version import Page, StoredVersion
 
 PAGE_TOKEN = "_page_token"
 
@@ -20,18 +20,22 @@ def _url(base_url: str, path: str, parameters: list[tuple[str, str]]) -> str:
     return f"{base_url}/{path}" + (f"?{query}" if query else "")
 
 
-def paging_links(
-    base_url: str, path: str, used: list[tuple[str, str]], next_token: str | None
-) -> list[dict[str, str]]:
+def paging_links(base_url: str, path: str, used: list[tuple[str, str]], page: Page) -> list[dict[str, str]]:
+    """self, first, previous, next, last: each a URL this server answers, positions as opaque page tokens."""
     without_position = [(name, value) for name, value in used if name != PAGE_TOKEN]
     links = [
         {"relation": "self", "url": _url(base_url, path, used)},
         {"relation": "first", "url": _url(base_url, path, without_position)},
     ]
-    if next_token is not None:
-        links.append(
-            {"relation": "next", "url": _url(base_url, path, [*without_position, (PAGE_TOKEN, next_token)])}
-        )
+    for relation, token in (
+        ("previous", page.previous_token),
+        ("next", page.next_token),
+        ("last", page.last_token),
+    ):
+        if token is not None:
+            links.append(
+                {"relation": relation, "url": _url(base_url, path, [*without_position, (PAGE_TOKEN, token)])}
+            )
     return links
 
 
@@ -39,17 +43,16 @@ def searchset(
     base_url: str,
     resource_type: str,
     matches: list[dict[str, Any]],
-    versions: list[StoredVersion],
-    total: int | None,
+    page: Page,
     used: list[tuple[str, str]],
-    next_token: str | None,
     warnings: list[Issue],
 ) -> dict[str, Any]:
-    """`matches[i]` is the (possibly summarised) JSON of `versions[i]`."""
+    """`matches[i]` is the (possibly summarised) JSON of `page.items[i]`."""
+    versions = page.items
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
-    if total is not None:
-        bundle["total"] = total
-    bundle["link"] = paging_links(base_url, resource_type, used, next_token)
+    if page.total is not None:
+        bundle["total"] = page.total
+    bundle["link"] = paging_links(base_url, resource_type, used, page)
     entries = [
         {"fullUrl": full_url(base_url, version), "resource": resource, "search": {"mode": "match"}}
         for resource, version in zip(matches, versions, strict=True)
@@ -82,15 +85,13 @@ def _history_entry(base_url: str, version: StoredVersion) -> dict[str, Any]:
 def history(
     base_url: str,
     path: str,
-    versions: list[StoredVersion],
-    total: int | None,
+    page: Page,
     used: list[tuple[str, str]],
-    next_token: str | None,
 ) -> dict[str, Any]:
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "history"}
-    if total is not None:
-        bundle["total"] = total
-    bundle["link"] = paging_links(base_url, path, used, next_token)
-    if versions:
-        bundle["entry"] = [_history_entry(base_url, version) for version in versions]
+    if page.total is not None:
+        bundle["total"] = page.total
+    bundle["link"] = paging_links(base_url, path, used, page)
+    if page.items:
+        bundle["entry"] = [_history_entry(base_url, version) for version in page.items]
     return bundle

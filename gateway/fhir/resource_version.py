@@ -1,4 +1,4 @@
-"""One version of a resource as the server keeps it: what every layer passes around."""
+"""One version of a resource as the server keeps it, and a page of them: what every layer passes around."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,3 +16,12 @@ class StoredVersion:
     method: Method
     deleted: bool = False
     resource: dict[str, Any] | None = None  # None for a deletion
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[StoredVersion]
+    next_token: str | None  # opaque keyset position of the following page, None at the end
+    total: int | None = None
+    previous_token: str | None = None  # the page before this one, None at the start
+    last_token: str | None = None  # the last page

@@ -69,16 +69,7 @@ async def _search(request: Request, resource_type: str, parameters: list[tuple[s
         summarise(version.resource or {}, result.request.summary, result.request.elements)
         for version in found
     ]
-    body = bundle.searchset(
-        base,
-        resource_type,
-        matches,
-        found,
-        result.page.total,
-        result.request.used,
-        result.page.next_token,
-        result.warnings,
-    )
+    body = bundle.searchset(base, resource_type, matches, result.page, result.request.used, result.warnings)
     return FhirResponse(body)
 
 
@@ -128,9 +119,7 @@ async def _history(request: Request, resource_type: str, resource_id: str | None
     count, token, since, used = _history_parameters(request)
     page = await _service(request).history(resource_type, resource_id, count, token, since)
     path = resource_type + (f"/{resource_id}" if resource_id else "") + "/_history"
-    return FhirResponse(
-        bundle.history(base_url(request), path, page.items, page.total, used, page.next_token)
-    )
+    return FhirResponse(bundle.history(base_url(request), path, page, used))
 
 
 @router.get("/{resource_type}/_history")

@@ -17,11 +17,11 @@ from gateway.fhir.errors import (
     PreconditionFailed,
 )
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
-from gateway.fhir.resource_version import StoredVersion
+from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
-from gateway.store.records import Page, VersionConflict
+from gateway.store.records import VersionConflict
 from gateway.store.resource_store import ResourceStore
 
 # An unconditional update retries after losing a race; each retry re-reads, so none is lost.

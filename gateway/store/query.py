@@ -93,17 +93,32 @@ def sort_values(document: dict[str, Any], spec: list[tuple[str, int]]) -> list[A
     return values
 
 
-def encode_position(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json_util.dumps(values).encode()).decode().rstrip("=")
+FORWARD, BACKWARD, LAST = "a", "b", "l"  # page after a row, page before a row, the last page
 
 
-def decode_position(token: str, length: int) -> list[Any]:
+def encode_position(direction: str, values: list[Any] | None = None) -> str:
+    """An opaque page token: a direction and, except for the last page, the sort values of a row."""
+    if values is None:
+        return direction
+    return direction + base64.urlsafe_b64encode(json_util.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_position(token: str, length: int) -> tuple[str, list[Any] | None]:
     """ValueError when the token was not made by `encode_position` for this sort."""
+    direction, payload = token[:1], token[1:]
+    if direction == LAST and not payload:
+        return LAST, None
+    if direction not in (FORWARD, BACKWARD):
+        raise ValueError("malformed page token")
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         values = json_util.loads(raw)
     except Exception as error:
         raise ValueError("malformed page token") from error
     if not isinstance(values, list) or len(values) != length:
         raise ValueError("page token does not fit this sort")
-    return values
+    return direction, values
+
+
+def reversed_spec(spec: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return [(field_name, -direction) for field_name, direction in spec]

@@ -1,4 +1,4 @@
-"""What the store takes and hands back beyond single versions: a version to write, and a page of them."""
+"""What the store takes beyond single versions: a version to write with its search values; write conflicts."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,13 +14,6 @@ class NewVersion:
     search_entries: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     sort_keys: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[StoredVersion]
-    next_token: str | None  # opaque keyset position of the following page, None at the end
-    total: int | None = None
 
 
 class VersionConflict(Exception):

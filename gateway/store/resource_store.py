@@ -14,18 +14,22 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from gateway.fhir.resource_version import StoredVersion
+from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.store.criteria import Condition, SortKey
 from gateway.store.database import Database
 from gateway.store.query import (
+    BACKWARD,
+    FORWARD,
+    LAST,
     decode_position,
     encode_position,
     keyset_filter,
+    reversed_spec,
     search_filter,
     sort_spec,
     sort_values,
 )
-from gateway.store.records import NewVersion, Page, VersionConflict
+from gateway.store.records import NewVersion, VersionConflict
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
 _INSTANCE_HISTORY_KEYS = [("versionId", -1)]
@@ -207,24 +211,34 @@ class ResourceStore:
         total = int(await collection.count_documents(query)) if with_total else None
         if count == 0:
             return Page(items=[], next_token=None, total=total)
-        paged = query
-        if page_token is not None:
-            paged = {"$and": [query, keyset_filter(spec, decode_position(page_token, len(spec)))]}
-        # The next page token needs the sort values of the last row, so keep `sort` when sorting by it.
+        direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)
+        backwards = direction != FORWARD
+        order = reversed_spec(spec) if backwards else spec
+        paged = query if position is None else {"$and": [query, keyset_filter(order, position)]}
+        # Page tokens need the sort values of the first and last rows, so keep `sort` when sorting by it.
         projection = (
             _RESULT_FIELDS
             if any(name.startswith("sort.") for name, _ in spec)
             else {**_RESULT_FIELDS, "sort": 0}
         )
-        cursor = collection.find(paged, projection).sort(spec)
+        cursor = collection.find(paged, projection).sort(order)
         if skip:
             cursor = cursor.skip(skip)
         documents = await cursor.limit(count + 1).to_list(count + 1)
         more = len(documents) > count
         documents = documents[:count]
-        next_token = encode_position(sort_values(documents[-1], spec)) if more else None
+        if backwards:
+            documents.reverse()
+        first = encode_position(BACKWARD, sort_values(documents[0], spec)) if documents else None
+        last = encode_position(FORWARD, sort_values(documents[-1], spec)) if documents else None
+        earlier = more if backwards else (page_token is not None or skip > 0)
+        later = direction == BACKWARD or (direction == FORWARD and more)
         return Page(
-            items=[_version(resource_type, doc) for doc in documents], next_token=next_token, total=total
+            items=[_version(resource_type, doc) for doc in documents],
+            next_token=last if later else None,
+            total=total,
+            previous_token=first if earlier else None,
+            last_token=encode_position(LAST),
         )
 
     async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:

@@ -192,3 +192,41 @@ async def test_regex_characters_in_a_value_match_literally(client):
     await client.post("/Patient", json=other, headers=FHIR_JSON)
     assert await match_ids(client, "family=o.*b") == [created["id"]]
     assert await match_ids(client, "family:contains=.*") == [created["id"]]
+
+
+async def _pages(client, url: str, relation: str) -> list[list[str]]:
+    pages = []
+    while url:
+        bundle = (await client.get(url)).json()
+        pages.append([entry["resource"]["id"] for entry in bundle.get("entry", [])])
+        url = _link(bundle, relation)
+    return pages
+
+
+@pytest.mark.parametrize("sort", ["", "&_sort=-birthdate,family"])
+async def test_previous_links_from_the_last_page_walk_back_through_every_match(client, examples, sort):
+    forwards = await _pages(client, f"/Patient?_count=5{sort}", "next")
+    first = (await client.get(f"/Patient?_count=5{sort}")).json()
+    assert _link(first, "previous") is None
+    backwards = await _pages(client, _link(first, "last"), "previous")
+    walked_back = [item for page in reversed(backwards) for item in page]
+    walked_forward = [item for page in forwards for item in page]
+    assert walked_back == walked_forward
+    assert len(walked_forward) == len(examples)
+
+
+async def test_previous_of_a_middle_page_is_exactly_the_page_before(client, examples):
+    first = (await client.get("/Patient?_count=4&_sort=birthdate")).json()
+    second = (await client.get(_link(first, "next"))).json()
+    back = (await client.get(_link(second, "previous"))).json()
+    assert [entry["fullUrl"] for entry in back["entry"]] == [entry["fullUrl"] for entry in first["entry"]]
+    forward_again = (await client.get(_link(back, "next"))).json()
+    assert [entry["fullUrl"] for entry in forward_again["entry"]] == [
+        entry["fullUrl"] for entry in second["entry"]
+    ]
+
+
+async def test_a_forged_page_token_is_400(client):
+    for token in ("zzz", "a!!!", "aW10", "b"):
+        response = await client.get(f"/Patient?_page_token={token}")
+        assert response.status_code == 400, token
