@@ -105,7 +105,7 @@ async def seed(store: ResourceStore, start: int, stop: int, rng: random.Random) 
     batch = []
     for number in range(start, stop):
         batch.append(next_version(PATIENT, str(uuid.uuid4()), generated_patient(number, rng), None, "POST"))
-        if len(batch) == 500:
+        if len(batch) == 100:  # small commands: mongoeco answers nothing else while one runs
             await store.insert_new(batch)
             batch = []
     await store.insert_new(batch)
