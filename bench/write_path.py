@@ -34,9 +34,7 @@ def main() -> None:
     extract(loads(EXAMPLES[0].read_bytes()), PARAMETERS)  # compile the FHIRPath expressions once
     validation = per_resource_ms(lambda resource: validate_resource(resource, "Patient"))
     extraction = per_resource_ms(lambda resource: extract(resource, PARAMETERS))
-    print(
-        f"{len(EXAMPLES)} HL7 Patient examples, {len(PARAMETERS)} search parameters, median of {ROUNDS} rounds"
-    )
+    print(f"{len(EXAMPLES)} HL7 Patient examples, {len(PARAMETERS)} parameters, median of {ROUNDS} rounds")
     print(f"validation (fhir.resources + bindings): {validation:.2f} ms per resource")
     print(
         f"search values (fhirpathpy, all params):  {extraction:.2f} ms per resource "
