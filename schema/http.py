@@ -13,7 +13,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway.fhir.errors import BadRequest, FhirError, MethodNotAllowed, NotFound, PayloadTooLarge, TooCostly
+from gateway.body import read_limited
+from gateway.fhir.errors import BadRequest, FhirError, MethodNotAllowed, NotFound, TooCostly
 from gateway.fhir.json import dumps, loads
 from gateway.service.interactions import FhirService
 from gateway.settings import Settings
@@ -40,12 +41,7 @@ def _error_response(error: FhirError) -> Response:
 
 
 async def _body(request: Request, limit: int) -> bytes:
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
-    return bytes(body)
+    return await read_limited(request.headers, request.stream(), limit)
 
 
 async def _graphql_request(request: Request) -> dict[str, Any]:

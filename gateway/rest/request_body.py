@@ -4,7 +4,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from gateway.fhir.errors import PayloadTooLarge, UnsupportedMediaType
+from gateway.body import read_limited
+from gateway.fhir.errors import UnsupportedMediaType
 from gateway.fhir.json import loads
 
 ACCEPTED_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
@@ -24,13 +25,4 @@ async def read_resource(request: Request, limit: int) -> Any:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body, refused with 413 as soon as it passes `limit` bytes (declared or streamed)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The body is larger than the limit of {limit} bytes")
-    return bytes(body)
+    return await read_limited(request.headers, request.stream(), limit)
