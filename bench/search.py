@@ -191,7 +191,8 @@ def main() -> None:
     if not uri:
         data_dir = Path(tempfile.mkdtemp(prefix="bench-")) if arguments.engine == "sqlite" else None
         embedded = EmbeddedMongo(data_dir)
-        uri = embedded.start()
+        # A bulk insert keeps mongoeco busy for long at 10,000 documents: do not take that for a dead server.
+        uri = embedded.start() + "&connectTimeoutMS=600000&socketTimeoutMS=0"
         print(f"embedded mongoeco ({arguments.engine}) at {uri}")
     try:
         asyncio.run(run(uri, arguments.sizes, arguments.runs))
