@@ -1,5 +1,6 @@
 """Build the gateway's GraphQL schemas: the system schema and one instance schema per resource type."""
 
+import keyword
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+from gateway.fhir.resource_types import CORE_DEFINITIONS
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
@@ -24,11 +25,13 @@ from schema.scalars import SCALAR_MAP
 log = logging.getLogger(__name__)
 
 # Resources with their own Query fields, plus CapabilityStatement for the `CapabilityStatement` query.
-RESOURCES = (*RESOURCE_DEFINITIONS, "CapabilityStatement")
+RESOURCES = (*CORE_DEFINITIONS, "CapabilityStatement")
 
 
 def read_element(source: Any, name: str) -> Any:
     """Resolvers return stored FHIR JSON, and Python field names are the JSON names: a lookup suffices."""
+    if name.endswith("_") and keyword.iskeyword(name[:-1]):
+        name = name[:-1]  # `class_` holds Encounter.class
     return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
 
 
@@ -59,7 +62,7 @@ def fhir_types() -> FhirTypes:
 @cache
 def _roots() -> tuple[type, type]:
     types = fhir_types()
-    definitions = list(RESOURCE_DEFINITIONS.values())
+    definitions = list(CORE_DEFINITIONS.values())
     return query_type(definitions, types.outputs), mutation_type(definitions, types.outputs, types.inputs)
 
 
@@ -92,7 +95,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
     system = FhirSchema(query=query, mutation=mutation, **settings)
     instance = {
         name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in RESOURCE_DEFINITIONS
+        for name in CORE_DEFINITIONS
     }
     return GatewaySchemas(system, instance)
 

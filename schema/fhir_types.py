@@ -6,6 +6,7 @@ Output types are read straight from the stored JSON: field names are the FHIR JS
 resolver is a dictionary lookup and a query selecting everything returns the stored resource unchanged.
 """
 
+import keyword
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +56,15 @@ def _element_fields(element: Element, classes: dict[str, type]) -> list[tuple[st
     return [(element.name, _wrap(inner, element.many), element.description)]
 
 
+def python_name(name: str) -> str:
+    """`Encounter.class` is a fine GraphQL name but a Python keyword: the attribute is `class_`."""
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
 def _populate(cls: type, fields: list[tuple[str, Any, str | None]]) -> None:
-    cls.__annotations__ = {name: annotation for name, annotation, _ in fields}
+    cls.__annotations__ = {python_name(name): annotation for name, annotation, _ in fields}
     for name, _, description in fields:
-        setattr(cls, name, strawberry.field(name=name, description=description, default=None))
+        setattr(cls, python_name(name), strawberry.field(name=name, description=description, default=None))
 
 
 def build_types(resources: tuple[str, ...]) -> FhirTypes:

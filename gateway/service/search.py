@@ -8,6 +8,7 @@ from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
 from gateway.service.search_values import (
     date_condition,
+    quantity_condition,
     reference_condition,
     split_or,
     string_condition,
@@ -28,6 +29,8 @@ _MODIFIERS: dict[str, frozenset[str]] = {
     "uri": frozenset({"", "below", "missing"}),
     "date": frozenset({"", "missing"}),
     "reference": frozenset({"", "missing"}),
+    "number": frozenset({"", "missing"}),
+    "quantity": frozenset({"", "missing"}),
 }
 
 TotalMode = Literal["none", "estimate", "accurate"]
@@ -71,6 +74,8 @@ def _one_value(parameter: SearchParameter, modifier: str, value: str, base_url: 
             return reference_condition(parameter, value, modifier, base_url)
         case "date":
             return date_condition(parameter, value)
+        case "number" | "quantity":
+            return quantity_condition(parameter, value)
     raise BadRequest(f"search parameter type {parameter.type} is not supported", expression=(parameter.code,))
 
 

@@ -106,6 +106,7 @@ class ResourceStore:
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
         """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
         resource_type, resource_id = new.version.resource_type, new.version.id
+        await self._database.prepare(resource_type)
         current, history = self._database.current(resource_type), self._database.history(resource_type)
         try:
             async with self._session() as session:
@@ -244,5 +245,6 @@ class ResourceStore:
         if not versions:
             return
         resource_type = versions[0].version.resource_type
+        await self._database.prepare(resource_type)
         await self._database.history(resource_type).insert_many([_history_document(new) for new in versions])
         await self._database.current(resource_type).insert_many([_document(new) for new in versions])
