@@ -44,15 +44,20 @@ def searchset(
     used: list[tuple[str, str]],
     next_token: str | None,
     warnings: list[Issue],
+    included: list[StoredVersion] | None = None,
 ) -> dict[str, Any]:
-    """`matches[i]` is the (possibly summarised) JSON of `versions[i]`."""
+    """`matches[i]` is the (possibly summarised) JSON of `versions[i]`; then `included` (mode include)."""
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
     if total is not None:
         bundle["total"] = total
     bundle["link"] = paging_links(base_url, resource_type, used, next_token)
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"fullUrl": full_url(base_url, version), "resource": resource, "search": {"mode": "match"}}
         for resource, version in zip(matches, versions, strict=True)
+    ]
+    entries += [
+        {"fullUrl": full_url(base_url, version), "resource": version.resource, "search": {"mode": "include"}}
+        for version in included or []
     ]
     if warnings:
         entries.append({"resource": operation_outcome(warnings), "search": {"mode": "outcome"}})

@@ -78,6 +78,7 @@ async def _search(request: Request, resource_type: str, parameters: list[tuple[s
         result.request.used,
         result.page.next_token,
         result.warnings,
+        result.included,
     )
     return FhirResponse(body)
 

@@ -19,8 +19,12 @@ from gateway.fhir.errors import (
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.validation import validate_resource
+from gateway.service.chains import chain_condition, has_condition
+from gateway.service.includes import included
+from gateway.service.references import MAX_LINKED
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
+from gateway.store.criteria import Condition
 from gateway.store.records import Page, VersionConflict
 from gateway.store.resource_store import ResourceStore
 
@@ -39,6 +43,7 @@ class SearchOutcome:
     request: SearchRequest
     page: Page
     warnings: list[Issue] = field(default_factory=list)
+    included: list[StoredVersion] = field(default_factory=list)  # _include / _revinclude results
 
 
 def definition_of(resource_type: str) -> ResourceDefinition:
@@ -175,11 +180,12 @@ class FhirService:
     ) -> SearchOutcome:
         definition = definition_of(resource_type)
         request = parse_search(definition, parameters, base_url, strict)
+        conditions = await self._conditions(definition, request, base_url)
         count = 0 if request.summary == "count" else request.count
         page = await _paged(
             self.store.search(
                 resource_type,
-                request.conditions,
+                conditions,
                 request.sort,
                 count,
                 request.page_token,
@@ -187,7 +193,28 @@ class FhirService:
                 offset=request.offset,
             )
         )
-        return SearchOutcome(request, page, request.warnings)
+        linked = await included(self.store, request.includes, page.items) if request.includes else []
+        return SearchOutcome(request, page, request.warnings, linked)
+
+    async def _conditions(
+        self, definition: ResourceDefinition, request: SearchRequest, base_url: str
+    ) -> list[Condition]:
+        """The request's conditions plus those its chained and _has parameters resolve to."""
+        if not request.chains:
+            return request.conditions
+
+        async def find(resource_type: str, parameters: list[tuple[str, str]]) -> list[StoredVersion]:
+            inner_definition = definition_of(resource_type)
+            inner = parse_search(inner_definition, parameters, base_url, strict=True)
+            inner_conditions = await self._conditions(inner_definition, inner, base_url)
+            page = await self.store.search(resource_type, inner_conditions, [], MAX_LINKED + 1, None, False)
+            return page.items
+
+        conditions = list(request.conditions)
+        for name, value in request.chains:
+            resolve = has_condition if name.startswith("_has:") else chain_condition
+            conditions.append(await resolve(definition, name, value, find))
+        return conditions
 
 
 async def _paged(pending: Any) -> Page:
