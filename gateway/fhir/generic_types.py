@@ -83,6 +83,11 @@ def _is_reference(resource_type: str, element: str) -> bool:
 
 def link_parameters(resource_type: str) -> tuple[SearchParameter, ...]:
     found: dict[str, SearchParameter] = {}
+    if "identifier" in get_fhir_model_class(resource_type).model_fields:
+        # R4 gives nearly every type `identifier`; conditional creates and references (Synthea) use it.
+        found["identifier"] = SearchParameter(
+            "identifier", "token", f"{resource_type}.identifier", "An identifier of the resource"
+        )
     for element, code, targets, only in _LINKS:
         if code in found or not _is_reference(resource_type, element):
             continue

@@ -17,6 +17,7 @@ from gateway.fhir.summary import summarise
 from gateway.rest.prefer import preferences
 from gateway.rest.request_body import read_body, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
+from gateway.service.bundles import process_bundle
 from gateway.service.interactions import FhirService, WriteOutcome
 from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
 from gateway.service.versions import parse_etag, parse_version_id
@@ -54,6 +55,12 @@ def _write_response(request: Request, outcome: WriteOutcome) -> Response:
         message = f"{version.resource_type}/{version.id} {verb} as version {version.version_id}"
         return FhirResponse(information(message), status_code=status, headers=headers)
     return FhirResponse(version.resource, status_code=status, headers=headers)
+
+
+@router.post("/")
+async def batch_or_transaction(request: Request) -> Response:
+    body = await read_resource(request, request.app.state.settings.max_body_bytes)
+    return FhirResponse(await process_bundle(_service(request), body, base_url(request)))
 
 
 @router.get("/metadata")

@@ -15,6 +15,7 @@ from gateway.fhir.errors import (
     Issue,
     NotFound,
     PreconditionFailed,
+    TooCostly,
 )
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 from gateway.fhir.resource_version import StoredVersion
@@ -83,7 +84,12 @@ class FhirService:
         return version
 
     async def create(
-        self, resource_type: str, resource: Any, if_none_exist: str | None = None, base_url: str = ""
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,  # a transaction assigns ids up front to resolve urn:uuid references
     ) -> WriteOutcome:
         definition = definition_of(resource_type)
         validate_resource(resource, resource_type)
@@ -91,7 +97,7 @@ class FhirService:
             existing = await self._conditional_match(definition, if_none_exist, base_url)
             if existing is not None:
                 return WriteOutcome(existing, created=False)
-        new = next_version(definition, new_id(), resource, None, "POST")
+        new = next_version(definition, resource_id or new_id(), resource, None, "POST")
         try:
             await self.store.commit(new, expected_version=None)
         except VersionConflict:
@@ -195,6 +201,23 @@ class FhirService:
         )
         linked = await included(self.store, request.includes, page.items) if request.includes else []
         return SearchOutcome(request, page, request.warnings, linked)
+
+    async def linked(
+        self,
+        resource_type: str,
+        parameters: list[tuple[str, str]],
+        extra: Condition,
+        base_url: str,
+    ) -> list[StoredVersion]:
+        """Every match of a search plus `extra` (up to MAX_LINKED, else TooCostly), in its sort order: one
+        query serving many parents at once (GraphQL reverse references, batched per request)."""
+        definition = definition_of(resource_type)
+        request = parse_search(definition, parameters, base_url, strict=True)
+        conditions = [*await self._conditions(definition, request, base_url), extra]
+        page = await self.store.search(resource_type, conditions, request.sort, MAX_LINKED + 1, None, False)
+        if len(page.items) > MAX_LINKED:
+            raise TooCostly(f"More than {MAX_LINKED} {resource_type} resources are linked here; narrow it")
+        return page.items
 
     async def _conditions(
         self, definition: ResourceDefinition, request: SearchRequest, base_url: str

@@ -63,9 +63,10 @@ async def _probe_transactions(
     return True
 
 
-async def connect(uri: str, database_name: str, resource_types: list[str]) -> Database:
+async def connect(uri: str, database_name: str, resource_types: list[str], **options: Any) -> Database:
+    """`options` go to the client (tests pass `event_listeners` to count round trips)."""
     client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=10_000
+        uri, tz_aware=True, serverSelectionTimeoutMS=10_000, **options
     )
     db = client.get_database(database_name, codec_options=CODEC_OPTIONS)
     hello = await client.admin.command("hello")
