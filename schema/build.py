@@ -20,6 +20,7 @@ from schema.fhir_types import FhirTypes, build_types
 from schema.limits import limit_rules
 from schema.mutation import mutation_type
 from schema.query import query_type
+from schema.references import RESOLVED_FIELDS, add_reference_fields
 from schema.scalars import SCALAR_MAP
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class GatewaySchemas:
 @cache
 def fhir_types() -> FhirTypes:
     """Strawberry types are classes registered by name, so they are built once per process."""
-    return build_types(RESOURCES)
+    return build_types(RESOURCES, add_reference_fields)
 
 
 @cache
@@ -81,7 +82,11 @@ def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
 
 @cache
 def _executor() -> type[FhirExecutor]:
-    return type("FhirTypesExecutor", (FhirExecutor,), {"projected_types": frozenset(fhir_types().outputs)})
+    members = {
+        "projected_types": frozenset(fhir_types().outputs),
+        "resolved_fields": frozenset(RESOLVED_FIELDS),
+    }
+    return type("FhirTypesExecutor", (FhirExecutor,), members)
 
 
 def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:

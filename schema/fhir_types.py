@@ -7,6 +7,7 @@ resolver is a dictionary lookup and a query selecting everything returns the sto
 """
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,11 @@ def _populate(cls: type, fields: list[tuple[str, Any, str | None]]) -> None:
         setattr(cls, python_name(name), strawberry.field(name=name, description=description, default=None))
 
 
-def build_types(resources: tuple[str, ...]) -> FhirTypes:
-    """Types for `resources` and every datatype they reach, plus Element for primitive extensions."""
+def build_types(
+    resources: tuple[str, ...], extend: Callable[[dict[str, type]], None] | None = None
+) -> FhirTypes:
+    """Types for `resources` and every datatype they reach, plus Element for primitive extensions;
+    `extend` may add resolver fields to the output classes before they become Strawberry types."""
     names = closure(resources)
     resource_names = frozenset(resources)
     outputs = {name: type(name, (), {}) for name in [*names, _ELEMENT]}
@@ -80,6 +84,8 @@ def build_types(resources: tuple[str, ...]) -> FhirTypes:
             classes[_ELEMENT],
             [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],
         )
+        if kind == "output" and extend is not None:
+            extend(classes)
         for name, cls in classes.items():
             graphql_name = name if kind == "output" else f"{name}Input"
             description = (
