@@ -23,10 +23,16 @@ ReverseKey = tuple[ReverseGroup, str]  # (group, "Type/id" of the parent)
 
 
 class Loaders:
-    def __init__(self, service: FhirService, base_url: str) -> None:
+    def __init__(self, service: FhirService, base_url: str, batch: bool = True) -> None:
+        """`batch=False` loads every key on its own (the benchmark's baseline)."""
         self.service, self.base_url = service, base_url
-        self.resource: DataLoader[ResourceKey, StoredVersion | None] = DataLoader(self._load_resources)
-        self.reverse: DataLoader[ReverseKey, list[dict[str, Any]]] = DataLoader(self._load_reverse)
+        size = None if batch else 1
+        self.resource: DataLoader[ResourceKey, StoredVersion | None] = DataLoader(
+            self._load_resources, max_batch_size=size
+        )
+        self.reverse: DataLoader[ReverseKey, list[dict[str, Any]]] = DataLoader(
+            self._load_reverse, max_batch_size=size
+        )
 
     async def _load_resources(self, keys: list[ResourceKey]) -> list[StoredVersion | None]:
         by_type: dict[str, list[str]] = defaultdict(list)
