@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway.fhir.dates import instant_text
-from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.rest.errors import install_error_handlers
 from gateway.rest.health import router as health_router
 from gateway.rest.routes import router as rest_router
@@ -35,7 +35,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("store: embedded mongoeco server at %s (%s)", uri, where)
     else:
         log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
-    database = await connect(uri, settings.database_name, list(RESOURCE_DEFINITIONS))
+    database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
     log.info(
         "store: transactions %s; single writes %s",
         "supported" if database.supports_transactions else "not supported",

@@ -1,12 +1,15 @@
-"""The `fhir-gateway` command: `serve` runs the HTTP server."""
+"""The `fhir-gateway` command: `serve` runs the HTTP server, `import` loads Bundles."""
 
 import argparse
+import asyncio
 import logging
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from gateway.app import create_app
+from gateway.bulk_import import run_import
 from gateway.settings import Settings
 
 
@@ -21,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--data-dir", type=Path, default=None, help="embedded store directory (default ./data)"
     )
+    load = commands.add_parser("import", help="load batch/transaction Bundles (e.g. Synthea output)")
+    load.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    load.add_argument("--data-dir", type=Path, default=None, help="embedded store directory (default ./data)")
     return parser
 
 
@@ -30,6 +36,11 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command == "serve":
         settings = Settings.from_env(data_dir=arguments.data_dir)
         uvicorn.run(create_app(settings), host=arguments.host, port=arguments.port, log_config=None)
+    elif arguments.command == "import":
+        settings = Settings.from_env(data_dir=arguments.data_dir)
+        summary = asyncio.run(run_import(settings, arguments.paths))
+        print(summary.table())
+        sys.exit(0 if summary.ok else 1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Build the gateway's GraphQL schemas: the system schema and one instance schema per resource type."""
 
+import keyword
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,23 +13,26 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
+from gateway.fhir.resource_types import CORE_DEFINITIONS
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
 from schema.limits import limit_rules
 from schema.mutation import mutation_type
 from schema.query import query_type
+from schema.references import RESOLVED_FIELDS, add_reference_fields
 from schema.scalars import SCALAR_MAP
 
 log = logging.getLogger(__name__)
 
 # Resources with their own Query fields, plus CapabilityStatement for the `CapabilityStatement` query.
-RESOURCES = (*RESOURCE_DEFINITIONS, "CapabilityStatement")
+RESOURCES = (*CORE_DEFINITIONS, "CapabilityStatement")
 
 
 def read_element(source: Any, name: str) -> Any:
     """Resolvers return stored FHIR JSON, and Python field names are the JSON names: a lookup suffices."""
+    if name.endswith("_") and keyword.iskeyword(name[:-1]):
+        name = name[:-1]  # `class_` holds Encounter.class
     return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
 
 
@@ -53,13 +57,13 @@ class GatewaySchemas:
 @cache
 def fhir_types() -> FhirTypes:
     """Strawberry types are classes registered by name, so they are built once per process."""
-    return build_types(RESOURCES)
+    return build_types(RESOURCES, add_reference_fields)
 
 
 @cache
 def _roots() -> tuple[type, type]:
     types = fhir_types()
-    definitions = list(RESOURCE_DEFINITIONS.values())
+    definitions = list(CORE_DEFINITIONS.values())
     return query_type(definitions, types.outputs), mutation_type(definitions, types.outputs, types.inputs)
 
 
@@ -78,7 +82,11 @@ def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
 
 @cache
 def _executor() -> type[FhirExecutor]:
-    return type("FhirTypesExecutor", (FhirExecutor,), {"projected_types": frozenset(fhir_types().outputs)})
+    members = {
+        "projected_types": frozenset(fhir_types().outputs),
+        "resolved_fields": frozenset(RESOLVED_FIELDS),
+    }
+    return type("FhirTypesExecutor", (FhirExecutor,), members)
 
 
 def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
@@ -92,7 +100,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
     system = FhirSchema(query=query, mutation=mutation, **settings)
     instance = {
         name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in RESOURCE_DEFINITIONS
+        for name in CORE_DEFINITIONS
     }
     return GatewaySchemas(system, instance)
 

@@ -1,9 +1,11 @@
-"""What every resolver of one GraphQL request gets: the service, the base URL, and the request's budget."""
+"""What every resolver of one GraphQL request gets: service, base URL, budget and DataLoaders."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from gateway.fhir.errors import TooCostly
 from gateway.service.interactions import FhirService
+from schema.loaders import Loaders
 
 
 @dataclass
@@ -12,6 +14,11 @@ class GraphQLContext:
     base_url: str
     published: str  # when this server started: the CapabilityStatement's date, as /metadata gives it
     resources_left: int  # how many more resources this request's lists may return
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Made on first use, once per request: batches live exactly as long as the query."""
+        return Loaders(self.service, self.base_url)
 
     def reserve(self, count: int) -> None:
         """Take `count` resources from the request's budget before searching, so no over-limit query runs."""

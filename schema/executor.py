@@ -98,17 +98,24 @@ class FhirExecutor(StrawberryGraphQLCoreExecutionContext):
     """Set `projected_types` (names of the FHIR data types) on the class before use."""
 
     projected_types: frozenset[str] = frozenset()
+    resolved_fields: frozenset[tuple[str, str]] = frozenset()  # (type, field) with a resolver of its own
 
     def plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Plan:
-        plans: dict[tuple[str, int], tuple[Any, Plan]] = self.__dict__.setdefault("_fhir_plans", {})
+        plans: dict[tuple[str, int], tuple[Any, Plan | None]] = self.__dict__.setdefault("_fhir_plans", {})
         key = (object_type.name, id(field_details_list))
         cached = plans.get(key)
         if cached is not None:
+            if cached[1] is None:
+                raise _Unexpected
             return cached[1]
         plan: Plan = []
         grouped = self.collect_subfields(object_type, field_details_list).grouped_field_set
         for response_key, details in grouped.items():
             name = details[0].node.name.value
+            if (object_type.name, name) in self.resolved_fields:
+                # A reference to resolve: graphql-core completes this object (and awaits its loaders).
+                plans[key] = (field_details_list, None)
+                raise _Unexpected
             if name == "__typename":
                 plan.append((response_key, name, _TYPENAME, False, object_type.name))
                 continue

@@ -1,6 +1,5 @@
 """Read the element definitions of a FHIR type from the fhir.resources R4B models, as plain data."""
 
-import keyword
 import types
 import typing
 from dataclasses import dataclass
@@ -81,7 +80,7 @@ def elements_of(type_name: str) -> tuple[Element, ...]:
         ):
             continue
         json_name = info.alias or python_name
-        if not json_name.isidentifier() or keyword.iskeyword(json_name):
+        if not json_name.isidentifier():
             raise ValueError(f"{type_name}.{json_name} cannot be a GraphQL field name")
         annotation, many = _unwrap(info.annotation)
         kind, target = _classify(annotation)

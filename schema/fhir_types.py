@@ -6,6 +6,8 @@ Output types are read straight from the stored JSON: field names are the FHIR JS
 resolver is a dictionary lookup and a query selecting everything returns the stored resource unchanged.
 """
 
+import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,14 +57,22 @@ def _element_fields(element: Element, classes: dict[str, type]) -> list[tuple[st
     return [(element.name, _wrap(inner, element.many), element.description)]
 
 
+def python_name(name: str) -> str:
+    """`Encounter.class` is a fine GraphQL name but a Python keyword: the attribute is `class_`."""
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
 def _populate(cls: type, fields: list[tuple[str, Any, str | None]]) -> None:
-    cls.__annotations__ = {name: annotation for name, annotation, _ in fields}
+    cls.__annotations__ = {python_name(name): annotation for name, annotation, _ in fields}
     for name, _, description in fields:
-        setattr(cls, name, strawberry.field(name=name, description=description, default=None))
+        setattr(cls, python_name(name), strawberry.field(name=name, description=description, default=None))
 
 
-def build_types(resources: tuple[str, ...]) -> FhirTypes:
-    """Types for `resources` and every datatype they reach, plus Element for primitive extensions."""
+def build_types(
+    resources: tuple[str, ...], extend: Callable[[dict[str, type]], None] | None = None
+) -> FhirTypes:
+    """Types for `resources` and every datatype they reach, plus Element for primitive extensions;
+    `extend` may add resolver fields to the output classes before they become Strawberry types."""
     names = closure(resources)
     resource_names = frozenset(resources)
     outputs = {name: type(name, (), {}) for name in [*names, _ELEMENT]}
@@ -74,6 +84,8 @@ def build_types(resources: tuple[str, ...]) -> FhirTypes:
             classes[_ELEMENT],
             [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],
         )
+        if kind == "output" and extend is not None:
+            extend(classes)
         for name, cls in classes.items():
             graphql_name = name if kind == "output" else f"{name}Input"
             description = (

@@ -2,6 +2,7 @@
 turned back into the (name, value) pairs that FhirService.search takes from REST."""
 
 import inspect
+import keyword
 from typing import Annotated, Any
 
 import strawberry
@@ -19,20 +20,27 @@ def argument_name(code: str) -> str:
     return code.replace("-", "_")
 
 
-def _described(annotation: Any, description: str) -> Any:
-    return Annotated[annotation, strawberry.argument(description=description)]
+def _python_name(code: str) -> str:
+    """Encounter's `class` argument is `class_` in the resolver's signature."""
+    name = argument_name(code)
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def _described(annotation: Any, description: str, name: str | None = None) -> Any:
+    return Annotated[annotation, strawberry.argument(description=description, name=name)]
 
 
 def search_arguments(definition: ResourceDefinition) -> list[inspect.Parameter]:
     """Keyword-only parameters for a resolver signature: every search parameter, then the result ones."""
     parameters = [
         inspect.Parameter(
-            argument_name(parameter.code),
+            _python_name(parameter.code),
             inspect.Parameter.KEYWORD_ONLY,
             default=None,
             annotation=_described(
                 list[str] | None,
                 f"{parameter.description} ({parameter.type}; the values are ORed)",
+                argument_name(parameter.code),
             ),
         )
         for parameter in definition.search_parameters
@@ -55,7 +63,7 @@ def search_pairs(definition: ResourceDefinition, arguments: dict[str, Any]) -> l
     """The REST (name, value) pairs for these arguments; an empty list of values means no condition."""
     pairs = []
     for parameter in definition.search_parameters:
-        values = arguments.get(argument_name(parameter.code))
+        values = arguments.get(_python_name(parameter.code))
         if values:
             pairs.append((parameter.code, ",".join(_escape(value) for value in values)))
     for name in RESULT_ARGUMENTS:

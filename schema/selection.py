@@ -4,7 +4,14 @@ FHIR types are recursive (Extension holds Extensions), so "every field" needs a 
 (type, remaining depth) keeps the document linear in types x depth instead of exponential in it.
 """
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLType
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLType,
+    GraphQLUnionType,
+)
 
 
 def _named(graphql_type: GraphQLType) -> GraphQLType:
@@ -24,6 +31,8 @@ def every_field(schema: GraphQLSchema, type_name: str, depth: int) -> tuple[str,
             parts = []
             for field_name, field in object_type.fields.items():
                 target = _named(field.type)
+                if field.args or isinstance(target, GraphQLUnionType):
+                    continue  # references to follow, not stored data: `resource`, reverse lists
                 if not isinstance(target, GraphQLObjectType):
                     parts.append(field_name)
                 elif levels > 1:

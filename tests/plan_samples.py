@@ -8,6 +8,8 @@ SAMPLE_VALUES = {
     "date": ["2000", "ge2000-01-01", "lt2000-01-01T10:00:00Z", "sa2000", "eb2000", "ap2000"],
     "reference": ["Organization/1", "1", "http://elsewhere.org/Organization/1"],
     "uri": ["http://example.org/profile"],
+    "number": ["5.4", "gt5.4", "ap100"],
+    "quantity": ["5.4", "gt5.4|http://unitsofmeasure.org|mg", "le5.4||mg", "ap100"],
 }
 INDEXED_MODIFIERS = {
     "string": ["", "exact"],
@@ -15,6 +17,8 @@ INDEXED_MODIFIERS = {
     "date": [""],
     "reference": [""],
     "uri": ["", "below"],
+    "number": [""],
+    "quantity": [""],
 }
 
 

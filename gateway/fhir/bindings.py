@@ -3,6 +3,20 @@
 from collections.abc import Mapping
 
 ADMINISTRATIVE_GENDER = frozenset({"male", "female", "other", "unknown"})
+ENCOUNTER_STATUS = frozenset(
+    {
+        "planned",
+        "arrived",
+        "triaged",
+        "in-progress",
+        "onleave",
+        "finished",
+        "cancelled",
+        "entered-in-error",
+        "unknown",
+    }
+)
+UNITS_OF_TIME = frozenset({"s", "min", "h", "d", "wk", "mo", "a"})
 
 # (fhir.resources class name, JSON element name) -> the codes of the required value set (R4 4.0.1).
 # Data-type rows apply wherever the data type occurs, so Patient.contact.name.use is covered by HumanName.
@@ -22,4 +36,24 @@ REQUIRED_BINDINGS: Mapping[tuple[str, str], frozenset[str]] = {
     ("Patient", "gender"): ADMINISTRATIVE_GENDER,
     ("PatientContact", "gender"): ADMINISTRATIVE_GENDER,
     ("PatientLink", "type"): frozenset({"replaced-by", "replaces", "refer", "seealso"}),
+    ("TimingRepeat", "durationUnit"): UNITS_OF_TIME,
+    ("TimingRepeat", "periodUnit"): UNITS_OF_TIME,
+    ("TimingRepeat", "dayOfWeek"): frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}),
+    ("Observation", "status"): frozenset(
+        {
+            "registered",
+            "preliminary",
+            "final",
+            "amended",
+            "corrected",
+            "cancelled",
+            "entered-in-error",
+            "unknown",
+        }
+    ),
+    ("Encounter", "status"): ENCOUNTER_STATUS,
+    ("EncounterStatusHistory", "status"): ENCOUNTER_STATUS,
+    ("EncounterLocation", "status"): frozenset({"planned", "active", "reserved", "completed"}),
+    ("Practitioner", "gender"): ADMINISTRATIVE_GENDER,
+    # Organization has no required binding of its own in R4 (type is example-bound).
 }

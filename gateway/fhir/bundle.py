@@ -46,16 +46,21 @@ def searchset(
     page: Page,
     used: list[tuple[str, str]],
     warnings: list[Issue],
+    included: list[StoredVersion] | None = None,
 ) -> dict[str, Any]:
-    """`matches[i]` is the (possibly summarised) JSON of `page.items[i]`."""
+    """`matches[i]` is the (possibly summarised) JSON of `page.items[i]`; then `included` (mode include)."""
     versions = page.items
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
     if page.total is not None:
         bundle["total"] = page.total
     bundle["link"] = paging_links(base_url, resource_type, used, page)
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"fullUrl": full_url(base_url, version), "resource": resource, "search": {"mode": "match"}}
         for resource, version in zip(matches, versions, strict=True)
+    ]
+    entries += [
+        {"fullUrl": full_url(base_url, version), "resource": version.resource, "search": {"mode": "include"}}
+        for version in included or []
     ]
     if warnings:
         entries.append({"resource": operation_outcome(warnings), "search": {"mode": "outcome"}})

@@ -88,6 +88,12 @@ class UnsupportedMediaType(FhirError):
     status, code = 415, "not-supported"
 
 
+class NotImplementedHere(FhirError):
+    """A valid request this server (or its MongoDB) cannot carry out: a transaction on a standalone."""
+
+    status, code = 501, "not-supported"
+
+
 class NotAcceptable(FhirError):
     status, code = 406, "not-supported"
 

@@ -14,6 +14,9 @@ class SearchParameter:
     description: str
     targets: tuple[str, ...] = ()
     phonetic: bool = False  # string matched by sound (Metaphone) instead of by prefix
+    # R4 writes these as `X.subject.where(resolve() is Patient)`; fhirpathpy cannot resolve(), so the
+    # expression names the element and extraction keeps only references to one of `targets`.
+    only_targets: bool = False
 
     def expression_for(self, resource_type: str) -> str:
         """fhirpathpy does not resolve the abstract `Resource` root, so name the concrete type."""

@@ -2,7 +2,8 @@
 
 Each value becomes an entry `{"p": code, ...}` in one indexed array (the attribute pattern):
 string `v` (folded) and `x` (exact); token/uri/reference `c` (code, value, Type/id) and `s` (system, type),
-token text as `v`; date `lo`/`hi` (half-open UTC range). Codes with no value go to a `missing` list.
+token text as `v`; date `lo`/`hi` (half-open UTC range); number/quantity `n` with unit `c`/`s`/`u`.
+Codes with no value go to a `missing` list.
 """
 
 import re
@@ -10,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -86,11 +88,14 @@ def _token_entries(code: str, value: Any) -> Iterator[Entry]:
                 yield {"p": code, "v": fold(text)}
 
 
-def _reference_entries(code: str, value: Any) -> Iterator[Entry]:
+def _reference_entries(parameter: SearchParameter, value: Any) -> Iterator[Entry]:
+    code = parameter.code
     reference = value.get("reference") if isinstance(value, dict) else value
     if not isinstance(reference, str):
         return
     match = _LOCAL_REFERENCE.search(reference)
+    if parameter.only_targets and (match is None or match["type"] not in parameter.targets):
+        return
     if match:
         yield {"p": code, "c": f"{match['type']}/{match['id']}", "s": match["type"]}
     if match is None or match.group(0).lstrip("/") != reference:
@@ -112,6 +117,29 @@ def _date_entries(code: str, value: Any) -> Iterator[Entry]:
     yield {"p": code, "lo": low, "hi": high}
 
 
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return float(value)  # search precision; the stored resource keeps the exact decimal
+
+
+def _quantity_entries(code: str, value: Any) -> Iterator[Entry]:
+    """Numbers as `n`; a Quantity's code as `c`, system as `s` and human unit as `u`."""
+    if isinstance(value, dict):
+        number = _number(value.get("value"))
+        if number is None:
+            return
+        entry: Entry = {"p": code, "n": number}
+        for key, name in (("c", "code"), ("s", "system"), ("u", "unit")):
+            if isinstance(value.get(name), str):
+                entry[key] = value[name]
+        yield entry
+    else:
+        number = _number(value)
+        if number is not None:
+            yield {"p": code, "n": number}
+
+
 def entries_for(parameter: SearchParameter, values: Iterable[Any]) -> Iterator[Entry]:
     code = parameter.code
     for value in values:
@@ -124,7 +152,9 @@ def entries_for(parameter: SearchParameter, values: Iterable[Any]) -> Iterator[E
         elif parameter.type in ("token", "uri"):
             yield from _token_entries(code, value)
         elif parameter.type == "reference":
-            yield from _reference_entries(code, value)
+            yield from _reference_entries(parameter, value)
+        elif parameter.type in ("number", "quantity"):
+            yield from _quantity_entries(code, value)
         elif parameter.type == "date":
             yield from _date_entries(code, value)
 
@@ -139,7 +169,7 @@ class SearchValues:
 
 
 def _sort_key(entries: list[Entry]) -> Any:
-    keys = [entry.get("lo", entry.get("v", entry.get("c"))) for entry in entries]
+    keys = [entry.get("lo", entry.get("n", entry.get("v", entry.get("c")))) for entry in entries]
     present = [key for key in keys if key is not None]
     return min(present) if present else None
 

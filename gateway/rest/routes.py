@@ -17,6 +17,7 @@ from gateway.fhir.summary import summarise
 from gateway.rest.prefer import preferences
 from gateway.rest.request_body import read_body, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
+from gateway.service.bundles import process_bundle
 from gateway.service.interactions import FhirService, WriteOutcome
 from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
 from gateway.service.versions import parse_etag, parse_version_id
@@ -56,6 +57,12 @@ def _write_response(request: Request, outcome: WriteOutcome) -> Response:
     return FhirResponse(version.resource, status_code=status, headers=headers)
 
 
+@router.post("/")
+async def batch_or_transaction(request: Request) -> Response:
+    body = await read_resource(request, request.app.state.settings.max_body_bytes)
+    return FhirResponse(await process_bundle(_service(request), body, base_url(request)))
+
+
 @router.get("/metadata")
 async def metadata(request: Request) -> Response:
     return FhirResponse(capability_statement(base_url(request), request.app.state.started))
@@ -69,7 +76,9 @@ async def _search(request: Request, resource_type: str, parameters: list[tuple[s
         summarise(version.resource or {}, result.request.summary, result.request.elements)
         for version in found
     ]
-    body = bundle.searchset(base, resource_type, matches, result.page, result.request.used, result.warnings)
+    body = bundle.searchset(
+        base, resource_type, matches, result.page, result.request.used, result.warnings, result.included
+    )
     return FhirResponse(body)
 
 

@@ -15,12 +15,17 @@ from gateway.fhir.errors import (
     Issue,
     NotFound,
     PreconditionFailed,
+    TooCostly,
 )
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.fhir.validation import validate_resource
+from gateway.service.chains import chain_condition, has_condition
+from gateway.service.includes import included
+from gateway.service.references import MAX_LINKED
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
+from gateway.store.criteria import Condition
 from gateway.store.records import VersionConflict
 from gateway.store.resource_store import ResourceStore
 
@@ -39,6 +44,7 @@ class SearchOutcome:
     request: SearchRequest
     page: Page
     warnings: list[Issue] = field(default_factory=list)
+    included: list[StoredVersion] = field(default_factory=list)  # _include / _revinclude results
 
 
 def definition_of(resource_type: str) -> ResourceDefinition:
@@ -78,7 +84,12 @@ class FhirService:
         return version
 
     async def create(
-        self, resource_type: str, resource: Any, if_none_exist: str | None = None, base_url: str = ""
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,  # a transaction assigns ids up front to resolve urn:uuid references
     ) -> WriteOutcome:
         definition = definition_of(resource_type)
         validate_resource(resource, resource_type)
@@ -86,7 +97,7 @@ class FhirService:
             existing = await self._conditional_match(definition, if_none_exist, base_url)
             if existing is not None:
                 return WriteOutcome(existing, created=False)
-        new = next_version(definition, new_id(), resource, None, "POST")
+        new = next_version(definition, resource_id or new_id(), resource, None, "POST")
         try:
             await self.store.commit(new, expected_version=None)
         except VersionConflict:
@@ -175,11 +186,12 @@ class FhirService:
     ) -> SearchOutcome:
         definition = definition_of(resource_type)
         request = parse_search(definition, parameters, base_url, strict)
+        conditions = await self._conditions(definition, request, base_url)
         count = 0 if request.summary == "count" else request.count
         page = await _paged(
             self.store.search(
                 resource_type,
-                request.conditions,
+                conditions,
                 request.sort,
                 count,
                 request.page_token,
@@ -187,7 +199,45 @@ class FhirService:
                 offset=request.offset,
             )
         )
-        return SearchOutcome(request, page, request.warnings)
+        linked = await included(self.store, request.includes, page.items) if request.includes else []
+        return SearchOutcome(request, page, request.warnings, linked)
+
+    async def linked(
+        self,
+        resource_type: str,
+        parameters: list[tuple[str, str]],
+        extra: Condition,
+        base_url: str,
+    ) -> list[StoredVersion]:
+        """Every match of a search plus `extra` (up to MAX_LINKED, else TooCostly), in its sort order: one
+        query serving many parents at once (GraphQL reverse references, batched per request)."""
+        definition = definition_of(resource_type)
+        request = parse_search(definition, parameters, base_url, strict=True)
+        conditions = [*await self._conditions(definition, request, base_url), extra]
+        page = await self.store.search(resource_type, conditions, request.sort, MAX_LINKED + 1, None, False)
+        if len(page.items) > MAX_LINKED:
+            raise TooCostly(f"More than {MAX_LINKED} {resource_type} resources are linked here; narrow it")
+        return page.items
+
+    async def _conditions(
+        self, definition: ResourceDefinition, request: SearchRequest, base_url: str
+    ) -> list[Condition]:
+        """The request's conditions plus those its chained and _has parameters resolve to."""
+        if not request.chains:
+            return request.conditions
+
+        async def find(resource_type: str, parameters: list[tuple[str, str]]) -> list[StoredVersion]:
+            inner_definition = definition_of(resource_type)
+            inner = parse_search(inner_definition, parameters, base_url, strict=True)
+            inner_conditions = await self._conditions(inner_definition, inner, base_url)
+            page = await self.store.search(resource_type, inner_conditions, [], MAX_LINKED + 1, None, False)
+            return page.items
+
+        conditions = list(request.conditions)
+        for name, value in request.chains:
+            resolve = has_condition if name.startswith("_has:") else chain_condition
+            conditions.append(await resolve(definition, name, value, find))
+        return conditions
 
 
 async def _paged(pending: Any) -> Page:

@@ -6,8 +6,10 @@ from typing import Literal
 from gateway.fhir.errors import BadRequest, Issue
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
+from gateway.service.includes import INCLUDE_PARAMETERS, Include, parse_include
 from gateway.service.search_values import (
     date_condition,
+    quantity_condition,
     reference_condition,
     split_or,
     string_condition,
@@ -28,6 +30,8 @@ _MODIFIERS: dict[str, frozenset[str]] = {
     "uri": frozenset({"", "below", "missing"}),
     "date": frozenset({"", "missing"}),
     "reference": frozenset({"", "missing"}),
+    "number": frozenset({"", "missing"}),
+    "quantity": frozenset({"", "missing"}),
 }
 
 TotalMode = Literal["none", "estimate", "accurate"]
@@ -44,6 +48,8 @@ class SearchRequest:
     summary: str = "false"
     elements: tuple[str, ...] = ()
     used: list[tuple[str, str]] = field(default_factory=list)  # what the self link reports
+    chains: list[tuple[str, str]] = field(default_factory=list)  # chained and _has: resolved by the service
+    includes: list[Include] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
 
@@ -71,6 +77,8 @@ def _one_value(parameter: SearchParameter, modifier: str, value: str, base_url: 
             return reference_condition(parameter, value, modifier, base_url)
         case "date":
             return date_condition(parameter, value)
+        case "number" | "quantity":
+            return quantity_condition(parameter, value)
     raise BadRequest(f"search parameter type {parameter.type} is not supported", expression=(parameter.code,))
 
 
@@ -145,6 +153,14 @@ def parse_search(
             continue
         if name in RESULT_PARAMETERS:
             _result_parameter(request, definition, name, value)
+            continue
+        if name in INCLUDE_PARAMETERS:
+            request.includes.append(parse_include(name, value))
+            request.used.append((name, value))
+            continue
+        if name.startswith("_has:") or "." in name:
+            request.chains.append((name, value))
+            request.used.append((name, value))
             continue
         code, _, modifier = name.partition(":")
         parameter = definition.search_parameter(code)

@@ -2,12 +2,14 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from gateway.fhir.dates import date_range
 from gateway.fhir.errors import BadRequest
 from gateway.fhir.search_parameters import SearchParameter
 from gateway.fhir.search_values import fold, sound
-from gateway.store.criteria import AnyOf, Condition, EntryMatch, NoneOf
+from gateway.store.criteria import AnyOf, Comparison, Condition, EntryMatch, NoneOf
 
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 _ABSOLUTE_REFERENCE = re.compile(
@@ -115,3 +117,54 @@ def date_condition(parameter: SearchParameter, value: str) -> Condition:
         margin = _approximate_margin(low)
         return match(("lo", "$lt", high + margin), ("hi", "$gt", low - margin))
     return conditions[prefix]
+
+
+def _decimal(parameter: SearchParameter, text: str) -> Decimal:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise BadRequest(
+            f"{parameter.code}: {text!r} is not a number", expression=(parameter.code,)
+        ) from None
+    return number
+
+
+def _unit_matches(code: str, system: str | None, unit: str | None) -> list[tuple[tuple[str, Any], ...]]:
+    """The `equals` parts of each alternative: `|s|c` is system and code; `||c` is code or human unit."""
+    if not unit:
+        return [()]
+    if system:
+        return [(("s", system), ("c", unit))]
+    return [(("c", unit),), (("u", unit),)]
+
+
+def quantity_condition(parameter: SearchParameter, value: str) -> Condition:
+    """`[prefix]number[|system|code]`: without a prefix a number matches within its own precision
+    (`5.4` is [5.35, 5.45)); prefixes compare with the exact value; `ap` is within 10%."""
+    number_text, _, unit_text = value.partition("|")
+    system, _, unit = unit_text.partition("|")
+    prefix = number_text[:2] if number_text[:2] in DATE_PREFIXES else "eq"
+    number = _decimal(
+        parameter, number_text[2:] if prefix != "eq" or number_text[:2] == "eq" else number_text
+    )
+    half = Decimal(5).scaleb(number.as_tuple().exponent - 1)  # type: ignore[operator]
+    point = float(number)
+    ranges: dict[str, tuple[tuple[str, Comparison, Any], ...]] = {
+        "eq": (("n", "$gte", float(number - half)), ("n", "$lt", float(number + half))),
+        "gt": (("n", "$gt", point),),
+        "sa": (("n", "$gt", point),),
+        "ge": (("n", "$gte", point),),
+        "lt": (("n", "$lt", point),),
+        "eb": (("n", "$lt", point),),
+        "le": (("n", "$lte", point),),
+        "ap": (("n", "$gte", point - abs(point) / 10), ("n", "$lte", point + abs(point) / 10)),
+    }
+    bounds = ranges["eq" if prefix == "ne" else prefix]
+    alternatives = [
+        EntryMatch(parameter.code, equals=equals, bounds=bounds)
+        for equals in _unit_matches(parameter.code, system or None, unit or None)
+    ]
+    condition: Condition = alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))
+    return NoneOf((condition,)) if prefix == "ne" else condition

@@ -1,7 +1,7 @@
 """Connect motor to MongoDB (or the embedded server), find out what it supports, create the indexes."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
@@ -28,6 +28,17 @@ class Database:
     # aborts both sides of a conflict (measured: 20 racing writers, 296 aborts, one starved after 200
     # tries), while the versioned compare-and-swap alone always lets one writer through.
     transactional_writes: bool
+    # Types whose collections and indexes exist. The core types are made at start-up; the other R4 types on
+    # their first write, so a database holds only the collections it uses (each costs files and memory).
+    prepared: set[str] = field(default_factory=set)
+
+    async def prepare(self, resource_type: str) -> None:
+        """Create the type's indexes once per process (idempotent on the server, so races are harmless)."""
+        if resource_type in self.prepared:
+            return
+        await self.current(resource_type).create_indexes(CURRENT_INDEXES)
+        await self.history(resource_type).create_indexes(HISTORY_INDEXES)
+        self.prepared.add(resource_type)
 
     def current(self, resource_type: str) -> Any:
         return self.db[resource_type]
@@ -52,9 +63,10 @@ async def _probe_transactions(
     return True
 
 
-async def connect(uri: str, database_name: str, resource_types: list[str]) -> Database:
+async def connect(uri: str, database_name: str, resource_types: list[str], **options: Any) -> Database:
+    """`options` go to the client (tests pass `event_listeners` to count round trips)."""
     client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=10_000
+        uri, tz_aware=True, serverSelectionTimeoutMS=10_000, **options
     )
     db = client.get_database(database_name, codec_options=CODEC_OPTIONS)
     hello = await client.admin.command("hello")
@@ -62,6 +74,5 @@ async def connect(uri: str, database_name: str, resource_types: list[str]) -> Da
     transactions = await _probe_transactions(client, db)
     database = Database(client, db, transactions, transactional_writes=transactions and is_cluster)
     for resource_type in resource_types:
-        await database.current(resource_type).create_indexes(CURRENT_INDEXES)
-        await database.history(resource_type).create_indexes(HISTORY_INDEXES)
+        await database.prepare(resource_type)
     return database

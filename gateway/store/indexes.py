@@ -14,6 +14,7 @@ ENTRY_INDEXES: dict[str, tuple[str, ...]] = {
     "search_system": ("s",),  # token `system|` (any code in a system)
     "search_range": ("lo", "hi"),
     "search_range_end": ("hi",),  # date prefixes that bound only the end: gt, ge, eb
+    "search_number": ("n",),  # number and quantity values; units are checked inside the same entry
 }
 
 CURRENT_INDEXES = [

@@ -8,7 +8,7 @@ so history and current converge even after a crash between the two steps.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClientSession
@@ -30,6 +30,7 @@ from gateway.store.query import (
     sort_values,
 )
 from gateway.store.records import NewVersion, VersionConflict
+from gateway.store.transaction import active_session, session_options, transaction
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
 _INSTANCE_HISTORY_KEYS = [("versionId", -1)]
@@ -90,8 +91,21 @@ class ResourceStore:
         return self._database.supports_transactions
 
     async def current(self, resource_type: str, resource_id: str) -> StoredVersion | None:
-        document = await self._database.current(resource_type).find_one({"_id": resource_id}, _RESULT_FIELDS)
+        document = await self._database.current(resource_type).find_one(
+            {"_id": resource_id}, _RESULT_FIELDS, **session_options()
+        )
         return _version(resource_type, document) if document else None
+
+    async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
+        """The current, not deleted versions of these ids, in one query (includes, GraphQL batches)."""
+        if not resource_ids:
+            return []
+        cursor = self._database.current(resource_type).find(
+            {"_id": {"$in": list(dict.fromkeys(resource_ids))}, "deleted": False},
+            _RESULT_FIELDS,
+            **session_options(),
+        )
+        return [_version(resource_type, document) async for document in cursor]
 
     async def version(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion | None:
         document = await self._database.history(resource_type).find_one(
@@ -99,8 +113,21 @@ class ResourceStore:
         )
         return _version(resource_type, document) if document else None
 
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Writes and reads inside commit together or not at all (TransactionsUnsupported if impossible)."""
+        return transaction(self._database)
+
+    async def prepare(self, resource_types: set[str]) -> None:
+        """Create collections and indexes before a transaction: MongoDB will not create them inside one."""
+        for resource_type in resource_types:
+            await self._database.prepare(resource_type)
+
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncIOMotorClientSession | None]:
+        outer = active_session()
+        if outer is not None:  # inside a bundle's transaction: join it
+            yield outer
+            return
         if not self._database.transactional_writes:
             yield None
             return
@@ -110,6 +137,7 @@ class ResourceStore:
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
         """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
         resource_type, resource_id = new.version.resource_type, new.version.id
+        await self._database.prepare(resource_type)
         current, history = self._database.current(resource_type), self._database.history(resource_type)
         try:
             async with self._session() as session:
@@ -126,7 +154,7 @@ class ResourceStore:
                 if swapped is None:
                     raise VersionConflict(resource_id)
         except DuplicateKeyError:
-            if not self._database.transactional_writes:
+            if not self._database.transactional_writes and active_session() is None:
                 await self._roll_forward(resource_type, resource_id, expected_version)
             raise VersionConflict(resource_id) from None
         except OperationFailure as error:
@@ -208,7 +236,7 @@ class ResourceStore:
         with_total: bool,
         skip: int = 0,
     ) -> Page:
-        total = int(await collection.count_documents(query)) if with_total else None
+        total = int(await collection.count_documents(query, **session_options())) if with_total else None
         if count == 0:
             return Page(items=[], next_token=None, total=total)
         direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)
@@ -221,7 +249,7 @@ class ResourceStore:
             if any(name.startswith("sort.") for name, _ in spec)
             else {**_RESULT_FIELDS, "sort": 0}
         )
-        cursor = collection.find(paged, projection).sort(order)
+        cursor = collection.find(paged, projection, **session_options()).sort(order)
         if skip:
             cursor = cursor.skip(skip)
         documents = await cursor.limit(count + 1).to_list(count + 1)
@@ -258,5 +286,6 @@ class ResourceStore:
         if not versions:
             return
         resource_type = versions[0].version.resource_type
+        await self._database.prepare(resource_type)
         await self._database.history(resource_type).insert_many([_history_document(new) for new in versions])
         await self._database.current(resource_type).insert_many([_document(new) for new in versions])

@@ -1,0 +1,119 @@
+"""Read a batch or transaction Bundle's entries (method, URL, resource) and rewrite references in them."""
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.fhir.errors import BadRequest
+from gateway.service.versions import check_id, parse_etag
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+_CONDITIONAL_REFERENCE = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)\?(?P<query>.+)$")
+
+
+@dataclass
+class BundleEntry:
+    index: int
+    method: str
+    resource_type: str
+    resource_id: str | None
+    query: str | None  # GET Type?query (a search)
+    resource: dict[str, Any] | None
+    full_url: str | None
+    if_none_exist: str | None
+    if_match: int | None
+
+    @property
+    def where(self) -> str:
+        return f"Bundle.entry[{self.index}]"
+
+
+def _url_parts(url: str, base_url: str, where: str) -> tuple[str, str | None, str | None]:
+    """`Patient`, `Patient/123` or `Patient?name=x` (absolute URLs on this server too)."""
+    if url.startswith(base_url + "/"):
+        url = url[len(base_url) + 1 :]
+    path, _, query = url.partition("?")
+    parts = path.strip("/").split("/")
+    if not parts[0] or len(parts) > 2 or not re.match(r"^[A-Z][A-Za-z]+$", parts[0]):
+        raise BadRequest(
+            f"{where}.request.url {url!r} is not Type, Type/id or Type?query", expression=(where,)
+        )
+    resource_id = check_id(parts[1]) if len(parts) == 2 else None
+    return parts[0], resource_id, query or None
+
+
+def _entry(index: int, raw: Any, base_url: str) -> BundleEntry:
+    where = f"Bundle.entry[{index}]"
+    request = raw.get("request") if isinstance(raw, dict) else None
+    if not isinstance(request, dict) or request.get("method") not in METHODS or not request.get("url"):
+        raise BadRequest(
+            f"{where}.request needs a method ({', '.join(METHODS)}) and a url", expression=(where,)
+        )
+    method = request["method"]
+    resource_type, resource_id, query = _url_parts(str(request["url"]), base_url, where)
+    resource = raw.get("resource")
+    if method in ("POST", "PUT") and not isinstance(resource, dict):
+        raise BadRequest(f"{where}: {method} needs a resource", expression=(f"{where}.resource",))
+    if method in ("PUT", "DELETE") and resource_id is None:
+        raise BadRequest(
+            f"{where}: {method} needs Type/id (conditional {method} is not supported)", expression=(where,)
+        )
+    if method == "POST" and (resource_id is not None or query is not None):
+        raise BadRequest(f"{where}: POST takes the type alone as url", expression=(where,))
+    if_match = request.get("ifMatch")
+    return BundleEntry(
+        index,
+        method,
+        resource_type,
+        resource_id,
+        query,
+        resource if isinstance(resource, dict) else None,
+        raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None,
+        request.get("ifNoneExist"),
+        parse_etag(if_match) if isinstance(if_match, str) else None,
+    )
+
+
+def read_entries(bundle: Any, base_url: str) -> tuple[str, list[BundleEntry]]:
+    """(bundle type, entries); anything malformed is a 400 before anything runs."""
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise BadRequest("POST / takes a Bundle", expression=("resourceType",))
+    kind = bundle.get("type")
+    if kind not in ("batch", "transaction"):
+        raise BadRequest(
+            f"Bundle.type must be batch or transaction, not {kind!r}", expression=("Bundle.type",)
+        )
+    raw_entries = bundle.get("entry", [])
+    if not isinstance(raw_entries, list):
+        raise BadRequest("Bundle.entry must be a list", expression=("Bundle.entry",))
+    return kind, [_entry(index, raw, base_url) for index, raw in enumerate(raw_entries)]
+
+
+Resolver = Callable[[str, str], Awaitable[str]]  # (type, query) -> "Type/id" of the one match
+
+
+async def rewrite_references(value: Any, local: dict[str, str], resolve: Resolver, where: str) -> Any:
+    """A copy of `value` whose `reference`s to bundle entries (fullUrl) or conditional ones are `Type/id`."""
+    if isinstance(value, list):
+        return [await rewrite_references(item, local, resolve, where) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        if key == "reference" and isinstance(item, str):
+            result[key] = await _target(item, local, resolve, where)
+        else:
+            result[key] = await rewrite_references(item, local, resolve, where)
+    return result
+
+
+async def _target(reference: str, local: dict[str, str], resolve: Resolver, where: str) -> str:
+    if reference in local:
+        return local[reference]
+    conditional = _CONDITIONAL_REFERENCE.match(reference)
+    if conditional:
+        return await resolve(conditional["type"], conditional["query"])
+    if reference.startswith(("urn:uuid:", "urn:oid:")):
+        raise BadRequest(f"{where}: {reference} is no entry of this Bundle", expression=(where,))
+    return reference

@@ -1,0 +1,186 @@
+"""Batch and transaction Bundles (http.html#transaction) through the same interactions as single requests.
+
+A transaction assigns every POST its id first, so `urn:uuid:` references between entries and conditional
+references (`Patient?identifier=...`) become `Type/id` before anything is written; it then runs DELETE, POST,
+PUT, GET in one MongoDB transaction, and any failing entry aborts the whole of it. A batch runs each entry on
+its own and reports each outcome.
+"""
+
+import dataclasses
+from typing import Any
+from urllib.parse import parse_qsl
+
+from gateway.fhir import bundle as bundles
+from gateway.fhir.dates import instant_text
+from gateway.fhir.errors import BadRequest, FhirError, NotImplementedHere, PreconditionFailed
+from gateway.fhir.outcome import operation_outcome
+from gateway.fhir.resource_version import StoredVersion
+from gateway.service.bundle_entries import BundleEntry, read_entries, rewrite_references
+from gateway.service.interactions import FhirService, definition_of
+from gateway.service.search import parse_search
+from gateway.service.versions import new_id
+from gateway.store.transaction import TransactionsUnsupported
+
+_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3}
+_STATUS = {200: "200 OK", 201: "201 Created", 204: "204 No Content"}
+
+Response = dict[str, Any]
+
+
+def _response(status: int, version: StoredVersion | None = None, resource: Any = None) -> Response:
+    entry: Response = {"response": {"status": _STATUS.get(status, str(status))}}
+    if version is not None:
+        entry["response"] |= {
+            "location": f"{version.resource_type}/{version.id}/_history/{version.version_id}",
+            "etag": f'W/"{version.version_id}"',
+            "lastModified": instant_text(version.last_updated),
+        }
+    body = resource if resource is not None else (version.resource if version else None)
+    if body is not None:
+        entry["resource"] = body
+    return entry
+
+
+def _located(error: FhirError, entry: BundleEntry) -> FhirError:
+    """The same error, saying which entry failed."""
+    issues = [
+        dataclasses.replace(issue, diagnostics=f"{entry.where}: {issue.diagnostics}")
+        for issue in error.issues
+    ]
+    return type(error)(issues[0].diagnostics, issues[0].expression, issues, error.headers)
+
+
+class BundleRun:
+    def __init__(self, service: FhirService, base_url: str) -> None:
+        self.service, self.base_url = service, base_url
+        self.local: dict[str, str] = {}  # fullUrl -> Type/id
+        self.resolved: dict[str, str] = {}  # conditional reference -> Type/id
+
+    async def one_match(self, resource_type: str, query: str) -> StoredVersion | None:
+        """The single resource a conditional query matches, None for none; 412 for several."""
+        definition = definition_of(resource_type)
+        request = parse_search(
+            definition, parse_qsl(query, keep_blank_values=True), self.base_url, strict=True
+        )
+        if not request.conditions:
+            raise BadRequest(f"{resource_type}?{query} has no search criteria")
+        page = await self.service.store.search(resource_type, request.conditions, [], 2, None, False)
+        if len(page.items) > 1:
+            raise PreconditionFailed(f"{resource_type}?{query} matches more than one {resource_type}")
+        return page.items[0] if page.items else None
+
+    async def resolve(self, resource_type: str, query: str) -> str:
+        key = f"{resource_type}?{query}"
+        if key not in self.resolved:
+            found = await self.one_match(resource_type, query)
+            if found is None:
+                raise PreconditionFailed(f"The conditional reference {key} matches no resource")
+            self.resolved[key] = f"{resource_type}/{found.id}"
+        return self.resolved[key]
+
+    async def assign(self, entry: BundleEntry) -> Response | None:
+        """Give a POST its id (or its existing match, for ifNoneExist) and record its fullUrl."""
+        if entry.method == "POST":
+            existing = (
+                await self.one_match(entry.resource_type, entry.if_none_exist)
+                if entry.if_none_exist
+                else None
+            )
+            if existing is not None:
+                self._remember(entry, f"{entry.resource_type}/{existing.id}")
+                return _response(200, existing)
+            entry.resource_id = new_id()
+        if entry.method in ("POST", "PUT"):
+            self._remember(entry, f"{entry.resource_type}/{entry.resource_id}")
+        return None
+
+    def _remember(self, entry: BundleEntry, reference: str) -> None:
+        if entry.full_url:
+            self.local[entry.full_url] = reference
+
+    async def run(self, entry: BundleEntry) -> Response:
+        service, resource_type = self.service, entry.resource_type
+        resource = entry.resource
+        if resource is not None:
+            resource = await rewrite_references(resource, self.local, self.resolve, entry.where)
+        if entry.method == "POST":
+            outcome = await service.create(
+                resource_type, resource, base_url=self.base_url, resource_id=entry.resource_id
+            )
+            return _response(201, outcome.version)
+        if entry.method == "PUT":
+            assert entry.resource_id is not None
+            outcome = await service.update(resource_type, entry.resource_id, resource, entry.if_match)
+            return _response(201 if outcome.created else 200, outcome.version)
+        if entry.method == "DELETE":
+            assert entry.resource_id is not None
+            deletion = await service.delete(resource_type, entry.resource_id, entry.if_match)
+            return _response(204, deletion if deletion else None)
+        if entry.resource_id is not None:
+            return _response(200, await service.read(resource_type, entry.resource_id))
+        result = await service.search(resource_type, parse_qsl(entry.query or ""), self.base_url)
+        matches = [version.resource or {} for version in result.page.items]
+        searchset = bundles.searchset(
+            self.base_url,
+            resource_type,
+            matches,
+            result.page,
+            result.request.used,
+            result.warnings,
+            result.included,
+        )
+        return _response(200, resource=searchset)
+
+
+async def _transaction(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
+    responses: dict[int, Response] = {}
+    for entry in entries:
+        try:
+            answered = await run.assign(entry)
+        except FhirError as error:
+            raise _located(error, entry) from None
+        if answered is not None:
+            responses[entry.index] = answered
+    for entry in sorted(entries, key=lambda item: _ORDER[item.method]):
+        if entry.index in responses:
+            continue
+        try:
+            responses[entry.index] = await run.run(entry)
+        except FhirError as error:
+            raise _located(error, entry) from None
+    return [responses[entry.index] for entry in entries]
+
+
+async def _batch(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
+    responses = []
+    for entry in entries:
+        try:
+            answered = await run.assign(entry)
+            responses.append(answered if answered is not None else await run.run(entry))
+        except FhirError as error:
+            located = _located(error, entry)
+            responses.append(
+                {"response": {"status": str(error.status), "outcome": operation_outcome(located.issues)}}
+            )
+    return responses
+
+
+async def process_bundle(service: FhirService, bundle: Any, base_url: str) -> dict[str, Any]:
+    """The batch-response or transaction-response Bundle; a failed transaction raises and stores nothing."""
+    kind, entries = read_entries(bundle, base_url)
+    for entry in entries:
+        definition_of(entry.resource_type)  # unknown types fail before anything runs
+    await service.store.prepare({entry.resource_type for entry in entries if entry.method != "GET"})
+    run = BundleRun(service, base_url)
+    if kind == "batch":
+        responses = await _batch(run, entries)
+    else:
+        try:
+            async with service.store.transaction():
+                responses = await _transaction(run, entries)
+        except TransactionsUnsupported:
+            raise NotImplementedHere(
+                "This server's MongoDB cannot run multi-document transactions (a standalone server), so "
+                "transactions are refused rather than half-applied; use a replica set, or send a batch"
+            ) from None
+    return {"resourceType": "Bundle", "type": f"{kind}-response", "entry": responses}

@@ -1,0 +1,52 @@
+"""`fhir-gateway import`: a summary per type, bad files reported and skipped, non-zero exit on failures."""
+
+import uuid
+
+import pytest
+
+from gateway.cli import main
+from gateway.fhir.json import dumps
+
+BATCH = {
+    "resourceType": "Bundle",
+    "type": "batch",
+    "entry": [
+        {
+            "resource": {"resourceType": "Patient", "gender": "male"},
+            "request": {"method": "POST", "url": "Patient"},
+        },
+        {
+            "resource": {"resourceType": "Patient", "gender": "mal"},
+            "request": {"method": "POST", "url": "Patient"},
+        },
+    ],
+}
+
+
+def _run(monkeypatch, mongodb_uri: str, *paths) -> int:
+    monkeypatch.setenv("MONGODB_URI", mongodb_uri)
+    monkeypatch.setenv("FHIR_GATEWAY_DATABASE", f"test_{uuid.uuid4().hex[:12]}")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", *map(str, paths)])
+    return int(exit_info.value.code or 0)
+
+
+def test_import_prints_a_summary_and_exits_non_zero_when_an_entry_or_a_file_fails(
+    tmp_path, monkeypatch, capsys, mongodb_uri
+):
+    (tmp_path / "batch.json").write_text(dumps(BATCH))
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "collection.json").write_text(dumps({"resourceType": "Bundle", "type": "collection"}))
+    assert _run(monkeypatch, mongodb_uri, tmp_path) == 1
+    output = capsys.readouterr()
+    assert "Patient" in output.out and "skipped" in output.out
+    row = next(line for line in output.out.splitlines() if line.startswith("Patient"))
+    assert row.split()[1:] == ["1", "0", "1"]  # created, updated, failed
+    assert "broken.json" in output.out and "collection.json" in output.out
+    assert "2/2" in output.err  # the progress bar reached the end
+
+
+def test_import_exits_zero_when_everything_loads(tmp_path, monkeypatch, mongodb_uri):
+    good = {**BATCH, "entry": BATCH["entry"][:1]}
+    (tmp_path / "good.json").write_text(dumps(good))
+    assert _run(monkeypatch, mongodb_uri, tmp_path / "good.json") == 0
