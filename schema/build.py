@@ -23,8 +23,10 @@ from schema.scalars import SCALAR_MAP
 
 log = logging.getLogger(__name__)
 
-# Resources with their own Query fields, plus CapabilityStatement for the `CapabilityStatement` query.
-RESOURCES = (*RESOURCE_DEFINITIONS, "CapabilityStatement")
+# Resources with their own Query fields (the audit trail is REST only), plus CapabilityStatement for the
+# `CapabilityStatement` query.
+DEFINITIONS = [definition for definition in RESOURCE_DEFINITIONS.values() if definition.graphql]
+RESOURCES = (*(definition.name for definition in DEFINITIONS), "CapabilityStatement")
 
 
 def read_element(source: Any, name: str) -> Any:
@@ -59,8 +61,7 @@ def fhir_types() -> FhirTypes:
 @cache
 def _roots() -> tuple[type, type]:
     types = fhir_types()
-    definitions = list(RESOURCE_DEFINITIONS.values())
-    return query_type(definitions, types.outputs), mutation_type(definitions, types.outputs, types.inputs)
+    return query_type(DEFINITIONS, types.outputs), mutation_type(DEFINITIONS, types.outputs, types.inputs)
 
 
 def _config() -> StrawberryConfig:
@@ -92,7 +93,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
     system = FhirSchema(query=query, mutation=mutation, **settings)
     instance = {
         name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in RESOURCE_DEFINITIONS
+        for name in (definition.name for definition in DEFINITIONS)
     }
     return GatewaySchemas(system, instance)
 

@@ -22,4 +22,7 @@ REQUIRED_BINDINGS: Mapping[tuple[str, str], frozenset[str]] = {
     ("Patient", "gender"): ADMINISTRATIVE_GENDER,
     ("PatientContact", "gender"): ADMINISTRATIVE_GENDER,
     ("PatientLink", "type"): frozenset({"replaced-by", "replaces", "refer", "seealso"}),
+    ("AuditEvent", "action"): frozenset({"C", "R", "U", "D", "E"}),
+    ("AuditEvent", "outcome"): frozenset({"0", "4", "8", "12"}),
+    ("AuditEventAgentNetwork", "type"): frozenset({"1", "2", "3", "4", "5"}),
 }

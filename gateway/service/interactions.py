@@ -13,6 +13,7 @@ from gateway.fhir.errors import (
     FhirError,
     Gone,
     Issue,
+    MethodNotAllowed,
     NotFound,
     PreconditionFailed,
 )
@@ -21,7 +22,7 @@ from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
-from gateway.store.records import Page, VersionConflict
+from gateway.store.records import NewVersion, Page, VersionConflict
 from gateway.store.resource_store import ResourceStore
 
 # An unconditional update retries after losing a race; each retry re-reads, so none is lost.
@@ -45,6 +46,13 @@ def definition_of(resource_type: str) -> ResourceDefinition:
     definition = RESOURCE_DEFINITIONS.get(resource_type)
     if definition is None:
         raise NotFound(f"Resource type {resource_type!r} is not supported by this server")
+    return definition
+
+
+def writable_definition_of(resource_type: str) -> ResourceDefinition:
+    definition = definition_of(resource_type)
+    if definition.server_written:
+        raise MethodNotAllowed(f"{resource_type} resources are written by this server only")
     return definition
 
 
@@ -80,7 +88,7 @@ class FhirService:
     async def create(
         self, resource_type: str, resource: Any, if_none_exist: str | None = None, base_url: str = ""
     ) -> WriteOutcome:
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         validate_resource(resource, resource_type)
         if if_none_exist is not None:
             existing = await self._conditional_match(definition, if_none_exist, base_url)
@@ -108,7 +116,7 @@ class FhirService:
     async def update(
         self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
     ) -> WriteOutcome:
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         check_id(resource_id)
         validate_resource(resource, resource_type)
         body_id = resource.get("id")
@@ -135,7 +143,7 @@ class FhirService:
         self, resource_type: str, resource_id: str, if_match: int | None = None
     ) -> StoredVersion | None:
         """The deletion version written, or None when there was nothing left to delete."""
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         check_id(resource_id)
         for attempt in range(_MAX_WRITE_ATTEMPTS):
             previous = await self.store.current(resource_type, resource_id)
@@ -154,6 +162,15 @@ class FhirService:
                 continue
             return new.version
         raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
+
+    async def append(self, resource_type: str, resources: list[dict[str, Any]]) -> None:
+        """Store server-made resources (audit events) as first versions in one bulk insert: no validation (the
+        server built them), no version checks (their ids are new), one round trip for the whole batch."""
+        definition = definition_of(resource_type)
+        versions: list[NewVersion] = [
+            next_version(definition, new_id(), resource, None, "POST") for resource in resources
+        ]
+        await self.store.insert_new(versions)
 
     async def history(
         self,
