@@ -1,17 +1,19 @@
 """What every resolver of one GraphQL request gets: the service, the base URL, and the request's budget."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from gateway.auth.guarded import GuardedService
 from gateway.fhir.errors import TooCostly
-from gateway.service.interactions import FhirService
 
 
 @dataclass
 class GraphQLContext:
-    service: FhirService
+    service: GuardedService  # decides every interaction for this request's token and audits it
     base_url: str
     published: str  # when this server started: the CapabilityStatement's date, as /metadata gives it
     resources_left: int  # how many more resources this request's lists may return
+    security: dict[str, Any] | None = None  # CapabilityStatement.rest.security, as /metadata gives it
 
     def reserve(self, count: int) -> None:
         """Take `count` resources from the request's budget before searching, so no over-limit query runs."""

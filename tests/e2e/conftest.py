@@ -1,6 +1,5 @@
 """The real `fhir-gateway serve` process on a free loopback port, with its own embedded SQLite store."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -10,6 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.e2e.server import environment
 
 SERVE = Path(sys.executable).parent / "fhir-gateway"
 
@@ -24,9 +25,8 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     data_dir = tmp_path_factory.mktemp("gateway-data")
-    environment = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
     command = [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
