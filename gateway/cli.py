@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from gateway import log_privacy
 from gateway.app import create_app
 from gateway.auth.authenticator import build_authenticator
 from gateway.auth.clients import hash_secret
@@ -48,6 +49,7 @@ def _settings(arguments: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_privacy.install()
     try:
         if arguments.command == "serve":
             app = create_app(_settings(arguments))
