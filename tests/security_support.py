@@ -92,7 +92,7 @@ def unsigned(payload: dict[str, Any], kid: str | None = None) -> str:
 
 
 def tampered(token: str) -> str:
-    """The same token with its payload changed after signing (a wider scope), so the signature no longer fits."""
+    """The token with its payload changed after signing (a wider scope): the signature no longer fits."""
     header, payload, signature = token.split(".")
     body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     body["scope"] = "system/*.cruds system/AuditEvent.cruds"

@@ -46,7 +46,9 @@ BAD_TOKENS: dict[str, Callable[[FastAPI], str]] = {
         {k: v for k, v in claims().items() if k != "exp"}, rsa_key(), _kid(app)
     ),
     "with alg none": lambda app: unsigned(claims(), _kid(app)),
-    "signed HS256 with the public key": lambda app: hs256_signed_with(public_pem(rsa_key()), claims(), _kid(app)),
+    "signed HS256 with the public key": lambda app: hs256_signed_with(
+        public_pem(rsa_key()), claims(), _kid(app)
+    ),
     "naming an unknown kid": lambda app: rs256(claims(), rsa_key("stranger"), "unknown-kid"),
     "signed by another key under our kid": lambda app: rs256(claims(), rsa_key("stranger"), _kid(app)),
     "with a bad signature": lambda app: tampered(mint_token(app, "system/Patient.rs")),
@@ -65,7 +67,9 @@ async def test_a_token_that_cannot_be_trusted_is_refused_with_401(rs256_app, cas
     async with http_client(rs256_app, token=BAD_TOKENS[case](rs256_app)) as http:
         response = await http.request(method, path, json=body)
     assert response.status_code == 401, response.text
-    assert response.headers["www-authenticate"].startswith('Bearer realm="fhir-gateway", error="invalid_token"')
+    assert response.headers["www-authenticate"].startswith(
+        'Bearer realm="fhir-gateway", error="invalid_token"'
+    )
     assert outcome_code(fhir(response)) == "security"
 
 

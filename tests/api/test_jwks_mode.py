@@ -106,7 +106,9 @@ async def test_graphql_refuses_an_unknown_kid_the_same_way(jwks_app):
     assert response.status_code == 401 and outcome_code(response.json()) == "security"
 
 
-async def test_in_jwks_mode_discovery_points_at_the_identity_provider_and_post_token_is_refused(jwks_app, idp):
+async def test_in_jwks_mode_discovery_points_at_the_identity_provider_and_post_token_is_refused(
+    jwks_app, idp
+):
     async with http_client(jwks_app, scope=None) as http:
         smart = (await http.get("/.well-known/smart-configuration")).json()
         token = await http.post("/token", data={"grant_type": "client_credentials"})

@@ -25,7 +25,9 @@ async def test_a_read_only_token_reads_and_searches_but_cannot_write(app, client
         refused = [
             await http.post("/Patient", json={"resourceType": "Patient"}, headers=FHIR_JSON),
             await http.put(
-                f"/Patient/{patient_id}", json={"resourceType": "Patient", "id": patient_id}, headers=FHIR_JSON
+                f"/Patient/{patient_id}",
+                json={"resourceType": "Patient", "id": patient_id},
+                headers=FHIR_JSON,
             ),
             await http.delete(f"/Patient/{patient_id}"),
         ]
@@ -54,13 +56,13 @@ async def test_a_write_only_v1_token_creates_but_cannot_read(app):
 async def test_a_token_without_resource_scopes_is_refused_everything(app):
     async with http_client(app, scope="openid fhirUser launch offline_access") as http:
         assert (await http.get("/Patient")).status_code == 403
-        status, body = await graphql(http, "{ PatientList { id } }")
+        _, body = await graphql(http, "{ PatientList { id } }")
     assert outcome_codes(body["errors"][0]) == ["forbidden"]
 
 
 @pytest.mark.parametrize("scope", ["system/Patient.rs", "system/*.cruds", "patient/*.rs"])
 async def test_only_a_scope_naming_auditevent_reads_the_audit_trail(app, scope):
-    async with http_client(app, scope=scope, **{}) as http:
+    async with http_client(app, scope=scope) as http:
         response = await http.get("/AuditEvent")
     assert response.status_code == 403 and outcome_code(fhir(response)) == "forbidden"
     async with http_client(app, scope="system/AuditEvent.rs") as http:
@@ -111,7 +113,9 @@ async def test_a_patient_scope_sees_only_its_own_patient_on_graphql(app, client)
 async def test_a_patient_write_scope_changes_its_own_patient_only(app, client):
     mine, other = await _patient(client, "Writer"), await _patient(client, "Writer")
     async with await _patient_token_client(app, mine, "patient/Patient.cruds") as http:
-        own = await http.put(f"/Patient/{mine}", json={"resourceType": "Patient", "id": mine}, headers=FHIR_JSON)
+        own = await http.put(
+            f"/Patient/{mine}", json={"resourceType": "Patient", "id": mine}, headers=FHIR_JSON
+        )
         theirs = await http.delete(f"/Patient/{other}")
         new = await http.post("/Patient", json={"resourceType": "Patient"}, headers=FHIR_JSON)
     assert own.status_code == 200 and theirs.status_code == 403 and new.status_code == 403

@@ -75,7 +75,15 @@ async def test_a_client_may_send_its_credentials_in_the_form_and_ask_for_fewer_s
         ),
         ({"grant_type": "client_credentials"}, {"Authorization": "Basic !!!"}, 401, "invalid_client"),
     ],
-    ids=["wrong secret", "unknown client", "no credentials", "other grant", "wider scope", "wildcard", "bad basic"],
+    ids=[
+        "wrong secret",
+        "unknown client",
+        "no credentials",
+        "other grant",
+        "wider scope",
+        "wildcard",
+        "bad basic",
+    ],
 )
 async def test_the_token_endpoint_refuses_what_it_must(token_app, form, headers, status, error):
     response = await _post(token_app, form, headers)
