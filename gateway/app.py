@@ -69,7 +69,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await service.append("AuditEvent", events)
 
     app.state.audit = trail = AuditTrail(
-        store_audit_events, settings.audit_queue_size, settings.audit_batch_size
+        store_audit_events,
+        settings.audit_queue_size,
+        settings.audit_batch_size,
+        settings.audit_linger_seconds,
     )
     trail.start()
     app.state.started = instant_text(now())

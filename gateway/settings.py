@@ -92,7 +92,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Audit events wait in a bounded queue and are stored in batches off the request path.
     audit_queue_size: int = 10_000
-    audit_batch_size: int = 500
+    audit_batch_size: int = 50
+    audit_linger_seconds: float = 0.25  # how long the writer gathers events before storing a batch
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

@@ -13,8 +13,10 @@ Sink = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 class AuditTrail:
-    def __init__(self, sink: Sink, max_size: int = 10_000, batch_size: int = 500) -> None:
-        self._sink, self._batch_size = sink, batch_size
+    def __init__(
+        self, sink: Sink, max_size: int = 10_000, batch_size: int = 50, linger_seconds: float = 0.25
+    ) -> None:
+        self._sink, self._batch_size, self._linger = sink, batch_size, linger_seconds
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_size)
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -33,11 +35,27 @@ class AuditTrail:
             log.warning("audit queue full (%d events): requests wait until it drains", self._queue.maxsize)
             await self._queue.put(event)
 
+    async def _next_batch(self) -> list[dict[str, Any]]:
+        """The first waiting event plus whatever arrives within the linger time, up to a batch: fewer, larger
+        inserts. Batches stay small because an embedded store serves nothing else while it inserts one."""
+        batch = [await self._queue.get()]
+        deadline = asyncio.get_running_loop().time() + self._linger
+        while len(batch) < self._batch_size:
+            if not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+                continue
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+            except TimeoutError:
+                break
+        return batch
+
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._next_batch()
             try:
                 await self._write(batch)
             finally:

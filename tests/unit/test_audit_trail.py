@@ -19,7 +19,7 @@ class SlowSink:
 
 async def test_a_full_queue_makes_the_recorder_wait_and_drops_nothing():
     sink = SlowSink()
-    trail = AuditTrail(sink, max_size=2, batch_size=10)
+    trail = AuditTrail(sink, max_size=2, batch_size=10, linger_seconds=0)
     trail.start()
     await trail.record({"n": 0})
     await asyncio.sleep(0)  # the writer takes event 0 and waits on the sink
