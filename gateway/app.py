@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -38,9 +39,13 @@ def _dev_mode_notice(settings: Settings) -> None:
         "DEV MODE: tokens are signed with a key made up for this machine (%s); never use it in production",
         settings.data_dir / "dev-signing-key" if settings.data_dir else "in memory, gone at exit",
     )
+    if settings.data_dir is None:
+        return
+    where = "" if settings.data_dir == Path("data") else f" --data-dir {settings.data_dir}"
     log.warning(
-        "get a token:  TOKEN=$(.venv/bin/fhir-gateway token --dev --scope 'system/*.cruds')\n"
-        '              curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/Patient'
+        "get a token:  TOKEN=$(.venv/bin/fhir-gateway token --dev%s --scope 'system/*.cruds')\n"
+        '              curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/Patient',
+        where,
     )
 
 
