@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
             if not secret:
                 sys.exit("fhir-gateway hash-secret: empty secret")
             print(hash_secret(secret))
-    except AuthConfigurationError as error:
+    except (AuthConfigurationError, ValueError) as error:
         sys.exit(f"fhir-gateway {arguments.command}: {error}")
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from gateway.auth.jwks import JwksVerifier
 from gateway.auth.keys import SigningKey, signing_key
-from gateway.auth.tokens import LocalVerifier, TokenVerifier, mint
+from gateway.auth.tokens import MAX_LIFETIME_SECONDS, LocalVerifier, TokenVerifier, mint
 from gateway.fhir.errors import InvalidToken
 from gateway.settings import Settings
 
@@ -25,13 +25,16 @@ class Authenticator:
     ) -> str:
         if self.key is None:
             raise ValueError("Tokens come from the identity provider (JWKS mode); this gateway issues none")
+        lifetime = lifetime_seconds or self.settings.auth_token_lifetime_seconds
+        if not 0 < lifetime <= MAX_LIFETIME_SECONDS:
+            raise ValueError(f"A token lifetime must be between 1 and {MAX_LIFETIME_SECONDS} seconds")
         return mint(
             self.key,
             subject=subject,
             scope=scope,
             audience=self.settings.auth_audience,
             issuer=self.settings.auth_issuer,
-            lifetime_seconds=lifetime_seconds or self.settings.auth_token_lifetime_seconds,
+            lifetime_seconds=lifetime,
             client_id=client_id,
             patient=patient,
         )

@@ -70,11 +70,15 @@ _REASONS: list[tuple[type[jwt.InvalidTokenError], str]] = [
 ]
 
 
+# A token valid for longer than this is refused whoever signed it: a leaked one must not work for years.
+MAX_LIFETIME_SECONDS = 86_400
+
+
 def verified_claims(
     token: str, key: Any, algorithms: list[str], audience: str, issuer: str, leeway: int
 ) -> dict[str, Any]:
     try:
-        return jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             key,
             algorithms=algorithms,
@@ -88,6 +92,9 @@ def verified_claims(
         if isinstance(error, jwt.MissingRequiredClaimError):
             reason = f"{reason}: {error.claim}"
         raise InvalidToken(reason) from None
+    if claims["exp"] - time.time() > MAX_LIFETIME_SECONDS + leeway:
+        raise InvalidToken(f"The token is valid for longer than {MAX_LIFETIME_SECONDS} seconds")
+    return claims
 
 
 class LocalVerifier:

@@ -124,3 +124,30 @@ async def test_graphiql_page_is_public_but_its_queries_are_not(rs256_app):
         query = await http.get("/graphql", params={"query": "{ PatientList { id } }"})
     assert page.status_code == 200 and "GraphiQL" in page.text
     assert query.status_code == 401 and outcome_code(query.json()) == "login"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"exp": "tomorrow"},
+        {"iat": "now"},
+        {"nbf": [1]},
+        {"sub": 5},
+        {"sub": ""},
+        {"scope": 42},
+        {"aud": ["someone", 1]},
+        {"exp": 10**30},
+    ],
+    ids=str,
+)
+async def test_correctly_signed_tokens_with_malformed_claims_are_refused_without_a_trace(app, odd):
+    import jwt
+
+    from tests.conftest import TEST_SECRET
+
+    key = app.state.auth.key
+    token = jwt.encode({**claims(), **odd}, TEST_SECRET.encode(), algorithm="HS256", headers={"kid": key.kid})
+    async with http_client(app, token=token) as http:
+        response = await http.get("/Patient")
+    assert response.status_code == 401, response.text
+    assert outcome_code(fhir(response)) == "security" and "Traceback" not in response.text

@@ -48,3 +48,10 @@ def test_a_too_short_secret_is_refused(monkeypatch):
     with pytest.raises(SystemExit) as refused:
         main(["token"])
     assert "at least 32 bytes" in str(refused.value.code)
+
+
+def test_the_token_command_refuses_a_lifetime_longer_than_a_day(monkeypatch):
+    monkeypatch.setenv("FHIR_GATEWAY_AUTH_SECRET", "s" * 40)
+    with pytest.raises(SystemExit) as refused:
+        main(["token", "--lifetime", str(30 * 86_400)])
+    assert "lifetime" in str(refused.value.code)
