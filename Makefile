@@ -31,7 +31,7 @@ browser:
 install: $(STAMP) $(GRAPHIQL_STAMP) browser
 
 run: $(STAMP) $(GRAPHIQL_STAMP)
-	$(BIN)/fhir-gateway serve --host 127.0.0.1 --port 8000
+	$(BIN)/fhir-gateway serve --host 127.0.0.1 --port 8000 --dev
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -45,10 +45,15 @@ async def _time(request: object) -> float:
 
 
 async def main(runs: int) -> None:
-    app = create_app(Settings(mongodb_uri=None, data_dir=None, database_name="bench"))
+    settings = Settings(
+        mongodb_uri=None, data_dir=None, database_name="bench", dev_mode=True, rate_limit="off"
+    )
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {app.state.auth.issue('bench', 'system/*.cruds')}"}
+    transport = httpx.ASGITransport(app=app)
     async with (
         LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+        httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
     ):
         await _seed(client, 100)
         selection, fragments = every_field(app.state.graphql.system._schema, "Patient", DEPTH)

@@ -1,15 +1,25 @@
-"""create_app(settings): the only place that wires store, service and faces together."""
+"""create_app(settings): the only place that wires store, service, security and faces together."""
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 
+from gateway.audit.trail import AuditTrail
+from gateway.auth.authenticator import build_authenticator
 from gateway.fhir.dates import instant_text
+from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import CORE_DEFINITIONS
-from gateway.rest.errors import install_error_handlers
+from gateway.middleware.headers import SecurityHeadersMiddleware
+from gateway.middleware.rate_limit import RateLimiter
+from gateway.middleware.security import SecurityMiddleware, is_graphql_path
+from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
+from gateway.rest.oauth import router as oauth_router
 from gateway.rest.routes import router as rest_router
 from gateway.service.interactions import FhirService
 from gateway.service.versions import now
@@ -18,9 +28,25 @@ from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
 from gateway.store.resource_store import ResourceStore
 from schema.build import build_schemas
+from schema.http import error_response as graphql_error_response
 from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
+
+
+def _dev_mode_notice(settings: Settings) -> None:
+    log.warning(
+        "DEV MODE: tokens are signed with a key made up for this machine (%s); never use it in production",
+        settings.data_dir / "dev-signing-key" if settings.data_dir else "in memory, gone at exit",
+    )
+    if settings.data_dir is None:
+        return
+    where = "" if settings.data_dir == Path("data") else f" --data-dir {settings.data_dir}"
+    log.warning(
+        "get a token:  TOKEN=$(.venv/bin/fhir-gateway token --dev%s --scope 'system/*.cruds')\n"
+        '              curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/Patient',
+        where,
+    )
 
 
 @asynccontextmanager
@@ -41,14 +67,34 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         "supported" if database.supports_transactions else "not supported",
         "in transactions" if database.transactional_writes else "by versioned compare-and-swap",
     )
-    app.state.service = FhirService(ResourceStore(database))
+    service = FhirService(ResourceStore(database))
+    app.state.service = service
+
+    async def store_audit_events(events: list[dict[str, object]]) -> None:
+        await service.append("AuditEvent", events)
+
+    app.state.audit = trail = AuditTrail(
+        store_audit_events,
+        settings.audit_queue_size,
+        settings.audit_batch_size,
+        settings.audit_linger_seconds,
+    )
+    trail.start()
     app.state.started = instant_text(now())
+    if settings.dev_mode and not settings.auth_jwks_url:
+        _dev_mode_notice(settings)
     try:
         yield
     finally:
+        await trail.stop()  # every queued audit event is stored before the store goes away
         database.close()
         if embedded is not None:
             embedded.stop()
+
+
+def _render_refusal(path: str, error: FhirError) -> Response:
+    """A refusal before any route ran, in the shape of the face the path belongs to."""
+    return graphql_error_response(error) if is_graphql_path(path) else error_response(error)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,10 +107,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings = settings or Settings.from_env()
+    app.state.auth = build_authenticator(settings)  # no way to trust tokens: refuse to start
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
     app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
     app.include_router(health_router)
     # Before REST, whose catch-all /{resource_type}/{resource_id} routes would otherwise answer first.
+    app.include_router(oauth_router)
     app.include_router(graphql_router)
     app.include_router(rest_router)
+    # Starlette runs the middleware added last first: CORS, then headers, then authentication.
+    app.add_middleware(SecurityMiddleware, render=_render_refusal)
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=False,  # bearer tokens travel in a header, never in cookies
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist", "Prefer"],
+            expose_headers=["ETag", "Location", "Last-Modified", "Retry-After", "WWW-Authenticate"],
+            max_age=600,
+        )
     return app

@@ -1,16 +1,24 @@
-"""The `fhir-gateway` command: `serve` runs the HTTP server, `import` loads Bundles."""
+"""The `fhir-gateway` command: `serve` runs the HTTP server, `import` loads Bundles, `token` mints a bearer
+token for local use, `hash-secret` turns a client secret into what the clients file stores."""
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
 from pathlib import Path
 
 import uvicorn
 
+from gateway import log_privacy
 from gateway.app import create_app
+from gateway.auth.authenticator import build_authenticator
+from gateway.auth.clients import hash_secret
+from gateway.auth.keys import AuthConfigurationError
 from gateway.bulk_import import run_import
 from gateway.settings import Settings
+
+DEV_HELP = "development only: sign tokens with a random key kept in the data directory"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,23 +32,58 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--data-dir", type=Path, default=None, help="embedded store directory (default ./data)"
     )
+    serve.add_argument("--dev", action="store_true", help=DEV_HELP)
+    token = commands.add_parser("token", help="print a bearer token signed with the configured key")
+    token.add_argument("--scope", default="system/*.cruds", help='SMART scopes, e.g. "system/Patient.rs"')
+    token.add_argument("--subject", default="cli", help="the token's sub and client_id (default: cli)")
+    token.add_argument("--patient", default=None, help="the `patient` claim for patient/ scopes")
+    token.add_argument("--lifetime", type=int, default=3600, help="seconds until it expires (default 3600)")
+    token.add_argument("--data-dir", type=Path, default=None, help="where serve --dev keeps its key")
+    token.add_argument("--dev", action="store_true", help="use the key `serve --dev` uses")
+    commands.add_parser("hash-secret", help="read a client secret (prompt or stdin), print its hash")
     load = commands.add_parser("import", help="load batch/transaction Bundles (e.g. Synthea output)")
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     load.add_argument("--data-dir", type=Path, default=None, help="embedded store directory (default ./data)")
     return parser
 
 
+def _settings(arguments: argparse.Namespace) -> Settings:
+    return Settings.from_env(data_dir=arguments.data_dir, dev_mode=True if arguments.dev else None)
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if arguments.command == "serve":
-        settings = Settings.from_env(data_dir=arguments.data_dir)
-        uvicorn.run(create_app(settings), host=arguments.host, port=arguments.port, log_config=None)
-    elif arguments.command == "import":
-        settings = Settings.from_env(data_dir=arguments.data_dir)
-        summary = asyncio.run(run_import(settings, arguments.paths))
-        print(summary.table())
-        sys.exit(0 if summary.ok else 1)
+    log_privacy.install()
+    try:
+        if arguments.command == "serve":
+            app = create_app(_settings(arguments))
+            uvicorn.run(app, host=arguments.host, port=arguments.port, log_config=None)
+        elif arguments.command == "import":
+            summary = asyncio.run(run_import(Settings.from_env(data_dir=arguments.data_dir), arguments.paths))
+            print(summary.table())
+            sys.exit(0 if summary.ok else 1)
+        elif arguments.command == "token":
+            authenticator = build_authenticator(_settings(arguments))
+            if authenticator.key is None:
+                sys.exit("fhir-gateway token: tokens come from the identity provider (JWKS mode)")
+            print(
+                authenticator.issue(
+                    arguments.subject,
+                    arguments.scope,
+                    patient=arguments.patient,
+                    lifetime_seconds=arguments.lifetime,
+                )
+            )
+        elif arguments.command == "hash-secret":
+            secret = (
+                getpass.getpass("client secret: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+            )
+            if not secret:
+                sys.exit("fhir-gateway hash-secret: empty secret")
+            print(hash_secret(secret))
+    except (AuthConfigurationError, ValueError) as error:
+        sys.exit(f"fhir-gateway {arguments.command}: {error}")
 
 
 if __name__ == "__main__":

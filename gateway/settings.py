@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.fhir.json import loads
+
 
 def _integers_from_env(*names: str) -> dict[str, object]:
     """`graphql_max_depth` is read from FHIR_GATEWAY_GRAPHQL_MAX_DEPTH, and so on; unset keeps the default."""
@@ -13,6 +15,48 @@ def _integers_from_env(*names: str) -> dict[str, object]:
         if text:
             found[name] = int(text)
     return found
+
+
+def _words(text: str | None) -> tuple[str, ...] | None:
+    """A comma- or space-separated list from the environment; unset stays None (the default applies)."""
+    if text is None:
+        return None
+    return tuple(word for word in text.replace(",", " ").split() if word)
+
+
+def _path(name: str) -> Path | None:
+    text = os.environ.get(name)
+    return Path(text) if text else None
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """A client allowed to get tokens at POST /token: its id, its secret's hash (never the secret), scopes."""
+
+    client_id: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+
+
+def load_clients(path: Path) -> tuple[OAuthClient, ...]:
+    """`[{"client_id", "secret_hash", "scopes": [...]}, ...]`; `fhir-gateway hash-secret` makes hashes."""
+    entries = loads(path.read_bytes())
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a JSON array of clients")
+    clients = []
+    for entry in entries:
+        scopes = entry.get("scopes") if isinstance(entry, dict) else None
+        scopes = scopes.split() if isinstance(scopes, str) else scopes
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("client_id"), str)
+            and isinstance(entry.get("secret_hash"), str)
+            and isinstance(scopes, list)
+            and all(isinstance(scope, str) for scope in scopes)
+        ):
+            raise ValueError(f"{path}: each client needs client_id, secret_hash and scopes")
+        clients.append(OAuthClient(entry["client_id"], entry["secret_hash"], tuple(scopes)))
+    return tuple(clients)
 
 
 @dataclass(frozen=True)
@@ -28,6 +72,28 @@ class Settings:
     graphql_max_aliases: int = 30
     graphql_max_resources: int = 1000
     graphql_max_response_bytes: int = 16_777_216
+    # Security (README "Security"). Tokens the gateway issues at POST /token are signed with auth_secret
+    # (HS256, at least 32 bytes) or auth_private_key_file (RS256 PEM). Setting auth_jwks_url trusts an
+    # external identity provider instead. No default key: only dev_mode makes one up (kept in data_dir).
+    dev_mode: bool = False
+    auth_secret: str | None = None
+    auth_private_key_file: Path | None = None
+    auth_issuer: str = "fhir-gateway"
+    auth_audience: str = "fhir-gateway"
+    auth_jwks_url: str | None = None
+    auth_jwks_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    auth_jwks_refetch_cooldown_seconds: float = 30.0  # least time between refetches on unknown kids
+    auth_token_endpoint: str | None = None  # the IdP's token URL, advertised in JWKS mode
+    auth_leeway_seconds: int = 30
+    auth_token_lifetime_seconds: int = 3600
+    auth_clients: tuple[OAuthClient, ...] = ()
+    # Requests per client (token subject, or address when anonymous) in a moving window, `limits` notation.
+    rate_limit: str = "600/minute"
+    cors_origins: tuple[str, ...] = ()
+    # Audit events wait in a bounded queue and are stored in batches off the request path.
+    audit_queue_size: int = 10_000
+    audit_batch_size: int = 50
+    audit_linger_seconds: float = 0.25  # how long the writer gathers events before storing a batch
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -42,7 +108,24 @@ class Settings:
                 "graphql_max_aliases",
                 "graphql_max_resources",
                 "graphql_max_response_bytes",
+                "auth_leeway_seconds",
+                "auth_token_lifetime_seconds",
+                "audit_queue_size",
+                "audit_batch_size",
             ),
+            "dev_mode": os.environ.get("FHIR_GATEWAY_DEV", "").lower() in ("1", "true", "yes", "on"),
+            "auth_secret": os.environ.get("FHIR_GATEWAY_AUTH_SECRET") or None,
+            "auth_private_key_file": _path("FHIR_GATEWAY_AUTH_PRIVATE_KEY_FILE"),
+            "auth_issuer": os.environ.get("FHIR_GATEWAY_AUTH_ISSUER") or None,
+            "auth_audience": os.environ.get("FHIR_GATEWAY_AUTH_AUDIENCE") or None,
+            "auth_jwks_url": os.environ.get("FHIR_GATEWAY_AUTH_JWKS_URL") or None,
+            "auth_jwks_algorithms": _words(os.environ.get("FHIR_GATEWAY_AUTH_JWKS_ALGORITHMS")),
+            "auth_token_endpoint": os.environ.get("FHIR_GATEWAY_AUTH_TOKEN_ENDPOINT") or None,
+            "rate_limit": os.environ.get("FHIR_GATEWAY_RATE_LIMIT") or None,
+            "cors_origins": _words(os.environ.get("FHIR_GATEWAY_CORS_ORIGINS")),
         }
+        clients_file = _path("FHIR_GATEWAY_AUTH_CLIENTS_FILE")
+        if clients_file is not None:
+            values["auth_clients"] = load_clients(clients_file)
         values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.fhir.resource_types import CORE_DEFINITIONS
+from gateway.fhir.resource_types import GRAPHQL_DEFINITIONS
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
@@ -25,8 +25,10 @@ from schema.scalars import SCALAR_MAP
 
 log = logging.getLogger(__name__)
 
-# Resources with their own Query fields, plus CapabilityStatement for the `CapabilityStatement` query.
-RESOURCES = (*CORE_DEFINITIONS, "CapabilityStatement")
+# Resources with their own Query fields (the audit trail is REST only), plus CapabilityStatement for the
+# `CapabilityStatement` query.
+DEFINITIONS = list(GRAPHQL_DEFINITIONS.values())
+RESOURCES = (*(definition.name for definition in DEFINITIONS), "CapabilityStatement")
 
 
 def read_element(source: Any, name: str) -> Any:
@@ -63,8 +65,7 @@ def fhir_types() -> FhirTypes:
 @cache
 def _roots() -> tuple[type, type]:
     types = fhir_types()
-    definitions = list(CORE_DEFINITIONS.values())
-    return query_type(definitions, types.outputs), mutation_type(definitions, types.outputs, types.inputs)
+    return query_type(DEFINITIONS, types.outputs), mutation_type(DEFINITIONS, types.outputs, types.inputs)
 
 
 def _config() -> StrawberryConfig:
@@ -100,7 +101,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
     system = FhirSchema(query=query, mutation=mutation, **settings)
     instance = {
         name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in CORE_DEFINITIONS
+        for name in (definition.name for definition in DEFINITIONS)
     }
     return GatewaySchemas(system, instance)
 

@@ -2,18 +2,20 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
+from gateway.auth.guarded import GuardedService
 from gateway.fhir.errors import TooCostly
-from gateway.service.interactions import FhirService
 from schema.loaders import Loaders
 
 
 @dataclass
 class GraphQLContext:
-    service: FhirService
+    service: GuardedService  # decides every interaction for this request's token and audits it
     base_url: str
     published: str  # when this server started: the CapabilityStatement's date, as /metadata gives it
     resources_left: int  # how many more resources this request's lists may return
+    security: dict[str, Any] | None = None  # CapabilityStatement.rest.security, as /metadata gives it
 
     @cached_property
     def loaders(self) -> Loaders:

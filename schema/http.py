@@ -13,10 +13,11 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway.auth.guarded import GuardedService
+from gateway.auth.smart import capability_security
 from gateway.body import read_limited
 from gateway.fhir.errors import BadRequest, FhirError, MethodNotAllowed, NotFound, TooCostly
 from gateway.fhir.json import dumps, loads
-from gateway.service.interactions import FhirService
 from gateway.settings import Settings
 from schema.build import GatewaySchemas
 from schema.context import GraphQLContext
@@ -32,12 +33,27 @@ def _public_base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def _json_response(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(dumps(body).encode("utf-8"), status_code=status, media_type=_JSON)
+def _json_response(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(dumps(body).encode("utf-8"), status_code=status, media_type=_JSON, headers=headers)
 
 
-def _error_response(error: FhirError) -> Response:
-    return _json_response({"errors": [request_error_json(error)]}, error.status)
+def error_response(error: FhirError) -> Response:
+    """An error of the whole request (401, 429, 400...) as GraphQL over HTTP answers it."""
+    return _json_response({"errors": [request_error_json(error)]}, error.status, error.headers)
+
+
+def guarded_service(request: Request) -> GuardedService:
+    """The service as this request's token may use it; no principal means every interaction is refused."""
+    state = request.state
+    return GuardedService(
+        request.app.state.service,
+        getattr(state, "principal", None),
+        request.app.state.audit,
+        getattr(state, "address", None),
+        "graphql",
+    )
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -93,9 +109,13 @@ async def execute(request: Request, schema_name: str, root_value: Any = None) ->
     settings: Settings = request.app.state.settings
     schemas: GatewaySchemas = request.app.state.graphql
     schema = schemas.system if schema_name == "system" else schemas.instance[schema_name]
-    service: FhirService = request.app.state.service
+    base_url = _public_base_url(request)
     context = GraphQLContext(
-        service, _public_base_url(request), request.app.state.started, settings.graphql_max_resources
+        guarded_service(request),
+        base_url,
+        request.app.state.started,
+        settings.graphql_max_resources,
+        capability_security(settings, base_url),
     )
     allowed = (
         (OperationType.QUERY,) if request.method == "GET" else (OperationType.QUERY, OperationType.MUTATION)
@@ -104,11 +124,11 @@ async def execute(request: Request, schema_name: str, root_value: Any = None) ->
         query, variables, operation = _checked(await _graphql_request(request))
         result = await schema.execute(query, variables, context, root_value, operation, allowed)
     except FhirError as error:
-        return _error_response(error)
+        return error_response(error)
     except InvalidOperationTypeError as error:
-        return _error_response(MethodNotAllowed(error.as_http_error_reason(request.method)))
+        return error_response(MethodNotAllowed(error.as_http_error_reason(request.method)))
     except (MissingQueryError, CannotGetOperationTypeError) as error:
-        return _error_response(BadRequest(str(error) or "The operation to run is not in the document"))
+        return error_response(BadRequest(str(error) or "The operation to run is not in the document"))
     body = dumps(_result_body(result)).encode("utf-8")
     if len(body) > settings.graphql_max_response_bytes:
         limit = TooCostly(
@@ -154,9 +174,9 @@ async def graphiql_asset(name: str) -> Response:
 async def instance_graphql(request: Request, resource_type: str, resource_id: str) -> Response:
     """The resource is the query's root object (HL7 instance-level GraphQL); mutations live at /$graphql."""
     if resource_type not in request.app.state.graphql.instance:
-        return _error_response(NotFound(f"Resource type {resource_type!r} has no GraphQL instance endpoint"))
+        return error_response(NotFound(f"Resource type {resource_type!r} has no GraphQL instance endpoint"))
     try:
-        version = await request.app.state.service.read(resource_type, resource_id)
+        version = await guarded_service(request).read(resource_type, resource_id)
     except FhirError as error:
-        return _error_response(error)
+        return error_response(error)
     return await execute(request, resource_type, version.resource)

@@ -11,9 +11,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from gateway.auth.guarded import GuardedService
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.interactions import FhirService
 from gateway.service.references import references_of, refers_to_any
 
 ResourceKey = tuple[str, str]  # (type, id)
@@ -23,7 +23,7 @@ ReverseKey = tuple[ReverseGroup, str]  # (group, "Type/id" of the parent)
 
 
 class Loaders:
-    def __init__(self, service: FhirService, base_url: str, batch: bool = True) -> None:
+    def __init__(self, service: GuardedService, base_url: str, batch: bool = True) -> None:
         """`batch=False` loads every key on its own (the benchmark's baseline)."""
         self.service, self.base_url = service, base_url
         size = None if batch else 1
@@ -40,7 +40,7 @@ class Loaders:
             by_type[resource_type].append(resource_id)
         found: dict[ResourceKey, StoredVersion] = {}
         for resource_type, ids in by_type.items():
-            for version in await self.service.store.read_many(resource_type, ids):
+            for version in await self.service.read_many(resource_type, ids):
                 found[(resource_type, version.id)] = version
         return [found.get(key) for key in keys]
 

@@ -76,7 +76,7 @@ def connection_field(definition: ResourceDefinition, output: type) -> Any:
 def capability_field(output: type) -> Any:
     async def resolve(info: Info) -> Any:
         context: GraphQLContext = info.context
-        return capability_statement(context.base_url, context.published)
+        return capability_statement(context.base_url, context.published, context.security)
 
     return strawberry.field(
         resolver=with_signature(resolve, [], output | None),

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.fhir.errors import BadRequest, NotFound
-from gateway.fhir.resource_types import CORE_DEFINITIONS, ResourceDefinition
+from gateway.fhir.resource_types import GRAPHQL_DEFINITIONS, ResourceDefinition
 from gateway.service.search import DEFAULT_COUNT
 from schema.connection import PageRequest, connection_type, connection_value, page_request
 from schema.context import GraphQLContext
@@ -31,7 +31,7 @@ def _parameter(name: str, annotation: Any, default: Any = None) -> inspect.Param
 
 def _mark_resource_types(outputs: dict[str, type]) -> None:
     """Union members are told apart by `resourceType`, since resolvers return plain stored JSON."""
-    for name in CORE_DEFINITIONS:
+    for name in GRAPHQL_DEFINITIONS:
 
         def is_type_of(cls: type, value: Any, _info: Any, name: str = name) -> bool:
             return isinstance(value, dict) and value.get("resourceType") == name
@@ -40,7 +40,7 @@ def _mark_resource_types(outputs: dict[str, type]) -> None:
 
 
 def _reference_field(outputs: dict[str, type]) -> Any:
-    members = tuple(outputs[name] for name in CORE_DEFINITIONS)
+    members = tuple(outputs[name] for name in GRAPHQL_DEFINITIONS)
     resource_union = Annotated[
         Union[members],  # type: ignore[valid-type]  # noqa: UP007
         strawberry.union("Resource", description="A resource of one of the types with GraphQL types"),
@@ -52,7 +52,7 @@ def _reference_field(outputs: dict[str, type]) -> Any:
         reference = root.get("reference") if isinstance(root, dict) else None
         text = str(reference or "").removeprefix(context.base_url + "/")
         local = _LOCAL.match(text)
-        if local is None or local["type"] not in CORE_DEFINITIONS:
+        if local is None or local["type"] not in GRAPHQL_DEFINITIONS:
             if optional or reference is None:
                 return None
             raise NotFound(f"{reference} is not a local reference to a type with a GraphQL type")
@@ -129,8 +129,8 @@ def add_reference_fields(outputs: dict[str, type]) -> None:
     _mark_resource_types(outputs)
     outputs["Reference"].resource = _reference_field(outputs)  # type: ignore[attr-defined]
     RESOLVED_FIELDS.add(("Reference", "resource"))
-    for target in CORE_DEFINITIONS:
-        for source in CORE_DEFINITIONS.values():
+    for target in GRAPHQL_DEFINITIONS:
+        for source in GRAPHQL_DEFINITIONS.values():
             for name, field in _reverse_fields(source, outputs[source.name]).items():
                 setattr(outputs[target], name, field)
                 RESOLVED_FIELDS.add((target, name))

@@ -2,6 +2,7 @@
 server at MONGODB_URI), a database of its own for every test, and the ASGI app over it."""
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,9 @@ from gateway.settings import Settings
 from gateway.store.embedded import EmbeddedMongo
 
 DATA = Path(__file__).parent / "data"
+# The test signing key: random per session, so no test can depend on a known secret.
+TEST_SECRET = secrets.token_urlsafe(48)
+BROAD_SCOPE = "system/*.cruds"
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +36,23 @@ def mongodb_uri() -> Iterator[str]:
     server.stop()
 
 
-def fresh_settings(mongodb_uri: str) -> Settings:
-    """Settings for a database of its own."""
-    return Settings(mongodb_uri=mongodb_uri, database_name=f"test_{uuid.uuid4().hex[:12]}", data_dir=None)
+def fresh_settings(mongodb_uri: str, **overrides: Any) -> Settings:
+    """Settings for a database of its own, trusting tokens signed with the session's test key; rate limits are
+    high enough for the suite's bursts (the rate-limit tests set their own)."""
+    values: dict[str, Any] = {
+        "mongodb_uri": mongodb_uri,
+        "database_name": f"test_{uuid.uuid4().hex[:12]}",
+        "data_dir": None,
+        "auth_secret": TEST_SECRET,
+        "rate_limit": "100000/minute",
+    }
+    return Settings(**(values | overrides))
+
+
+def mint_token(application: FastAPI, scope: str = BROAD_SCOPE, **claims: Any) -> str:
+    """A real token from the app's configured key (what POST /token would issue)."""
+    subject = claims.pop("subject", "test-client")
+    return application.state.auth.issue(subject, scope, **claims)  # type: ignore[no-any-return]
 
 
 @asynccontextmanager
@@ -47,9 +65,15 @@ async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @asynccontextmanager
-async def http_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def http_client(
+    application: FastAPI, token: str | None = None, scope: str | None = BROAD_SCOPE
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client sending `token`, or a fresh token with `scope`; `scope=None` and no token: anonymous."""
     transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    if token is None and scope is not None:
+        token = mint_token(application, scope)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as http:
         yield http
 
 
@@ -66,7 +90,15 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Sends a broad token (`system/*.cruds`), as an authorised back-end would."""
     async with http_client(app) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Sends no token, for refusal tests."""
+    async with http_client(app, scope=None) as http:
         yield http
 
 

@@ -56,4 +56,7 @@ REQUIRED_BINDINGS: Mapping[tuple[str, str], frozenset[str]] = {
     ("EncounterLocation", "status"): frozenset({"planned", "active", "reserved", "completed"}),
     ("Practitioner", "gender"): ADMINISTRATIVE_GENDER,
     # Organization has no required binding of its own in R4 (type is example-bound).
+    ("AuditEvent", "action"): frozenset({"C", "R", "U", "D", "E"}),
+    ("AuditEvent", "outcome"): frozenset({"0", "4", "8", "12"}),
+    ("AuditEventAgentNetwork", "type"): frozenset({"1", "2", "3", "4", "5"}),
 }

@@ -17,6 +17,7 @@ TYPE_INTERACTIONS = (
     "create",
     "search-type",
 )
+WRITE_INTERACTIONS = ("create", "update", "delete")
 GRAPHQL_OPERATION = {
     "name": "graphql",
     "definition": "http://hl7.org/fhir/OperationDefinition/Resource-graphql",
@@ -38,11 +39,15 @@ def _resource(definition: ResourceDefinition) -> dict[str, Any]:
     return {
         "type": definition.name,
         "profile": f"http://hl7.org/fhir/StructureDefinition/{definition.name}",
-        "interaction": [{"code": code} for code in TYPE_INTERACTIONS],
+        "interaction": [
+            {"code": code}
+            for code in TYPE_INTERACTIONS
+            if not (definition.server_written and code in WRITE_INTERACTIONS)
+        ],
         "versioning": "versioned-update",
         "readHistory": True,
-        "updateCreate": True,
-        "conditionalCreate": True,
+        "updateCreate": not definition.server_written,
+        "conditionalCreate": not definition.server_written,
         "conditionalRead": "not-supported",
         "conditionalUpdate": False,
         "conditionalDelete": "not-supported",
@@ -50,11 +55,17 @@ def _resource(definition: ResourceDefinition) -> dict[str, Any]:
             _search_parameter(definition.name, parameter.code, parameter.type, parameter.description)
             for parameter in definition.search_parameters
         ],
-        "operation": [{**GRAPHQL_OPERATION}],  # instance level: /{type}/{id}/$graphql
-    }
+    } | (
+        {"operation": [{**GRAPHQL_OPERATION}]} if definition.graphql else {}
+    )  # instance: /{type}/{id}/$graphql
 
 
-def capability_statement(base_url: str, published: str) -> dict[str, Any]:
+def capability_statement(
+    base_url: str, published: str, security: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    rest: dict[str, Any] = {"mode": "server"}
+    if security is not None:
+        rest["security"] = security
     return {
         "resourceType": "CapabilityStatement",
         "id": "fhir-gateway",
@@ -72,7 +83,7 @@ def capability_statement(base_url: str, published: str) -> dict[str, Any]:
         "format": FORMATS,
         "rest": [
             {
-                "mode": "server",
+                **rest,
                 "documentation": "Result parameters: "
                 + ", ".join(RESULT_PARAMETERS)
                 + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",

@@ -100,3 +100,25 @@ class NotAcceptable(FhirError):
 
 class InternalError(FhirError):
     status, code = 500, "exception"
+
+
+class Unauthorized(FhirError):
+    """No bearer token: the client has to authenticate first (401 with WWW-Authenticate)."""
+
+    status, code = 401, "login"
+
+
+class InvalidToken(Unauthorized):
+    """A bearer token was sent but cannot be trusted (signature, algorithm, key, expiry, audience, issuer)."""
+
+    code = "security"
+
+
+class Forbidden(FhirError):
+    """A trusted token whose scopes do not allow this interaction."""
+
+    status, code = 403, "forbidden"
+
+
+class TooManyRequests(FhirError):
+    status, code = 429, "throttled"

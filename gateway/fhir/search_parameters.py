@@ -112,3 +112,25 @@ PATIENT: tuple[SearchParameter, ...] = (
     ),
     SearchParameter("telecom", "token", "Patient.telecom", "The value in any kind of telecom details"),
 )
+
+AUDIT_EVENT: tuple[SearchParameter, ...] = (
+    SearchParameter("action", "token", "AuditEvent.action", "Type of action performed during the event"),
+    SearchParameter(
+        "address", "string", "AuditEvent.agent.network.address", "Identifier for the network access point"
+    ),
+    # R4's `agent` is AuditEvent.agent.who; this server's agents are OAuth clients named by identifier, so the
+    # identifier's value is indexed beside any reference: `agent=my-client` finds what my-client did.
+    SearchParameter(
+        "agent",
+        "reference",
+        "AuditEvent.agent.who | AuditEvent.agent.who.identifier.value",
+        "Identifier of who (the client id, or a reference)",
+    ),
+    SearchParameter("altid", "token", "AuditEvent.agent.altId", "Alternative User identity (the subject)"),
+    SearchParameter("date", "date", "AuditEvent.recorded", "Time when the event was recorded"),
+    SearchParameter("entity", "reference", "AuditEvent.entity.what", "Specific instance of resource"),
+    SearchParameter("entity-type", "token", "AuditEvent.entity.type", "Type of entity involved"),
+    SearchParameter("outcome", "token", "AuditEvent.outcome", "Whether the event succeeded or failed"),
+    SearchParameter("subtype", "token", "AuditEvent.subtype", "More specific type/id for the event"),
+    SearchParameter("type", "token", "AuditEvent.type", "Type/identifier of event"),
+)

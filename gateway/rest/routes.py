@@ -7,6 +7,8 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from gateway.auth.guarded import GuardedService
+from gateway.auth.smart import capability_security
 from gateway.fhir import bundle
 from gateway.fhir.capability import capability_statement
 from gateway.fhir.dates import date_range
@@ -18,15 +20,23 @@ from gateway.rest.prefer import preferences
 from gateway.rest.request_body import read_body, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
 from gateway.service.bundles import process_bundle
-from gateway.service.interactions import FhirService, WriteOutcome
+from gateway.service.interactions import WriteOutcome
 from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
 from gateway.service.versions import parse_etag, parse_version_id
 
 router = APIRouter()
 
 
-def _service(request: Request) -> FhirService:
-    return request.app.state.service  # type: ignore[no-any-return]
+def _service(request: Request) -> GuardedService:
+    """The service as this request's token may use it (decided and audited per interaction)."""
+    state = request.state
+    return GuardedService(
+        request.app.state.service,
+        getattr(state, "principal", None),  # no principal: every interaction is refused (fail closed)
+        request.app.state.audit,
+        getattr(state, "address", None),
+        "rest",
+    )
 
 
 def base_url(request: Request) -> str:
@@ -65,7 +75,9 @@ async def batch_or_transaction(request: Request) -> Response:
 
 @router.get("/metadata")
 async def metadata(request: Request) -> Response:
-    return FhirResponse(capability_statement(base_url(request), request.app.state.started))
+    base = base_url(request)
+    security = capability_security(request.app.state.settings, base)
+    return FhirResponse(capability_statement(base, request.app.state.started, security))
 
 
 async def _search(request: Request, resource_type: str, parameters: list[tuple[str, str]]) -> Response:

@@ -7,7 +7,7 @@ its own and reports each outcome.
 """
 
 import dataclasses
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from gateway.fhir import bundle as bundles
@@ -16,9 +16,10 @@ from gateway.fhir.errors import BadRequest, FhirError, NotImplementedHere, Preco
 from gateway.fhir.outcome import operation_outcome
 from gateway.fhir.resource_version import StoredVersion
 from gateway.service.bundle_entries import BundleEntry, read_entries, rewrite_references
-from gateway.service.interactions import FhirService, definition_of
+from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
 from gateway.service.search import parse_search
 from gateway.service.versions import new_id
+from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
 
 _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3}
@@ -50,8 +51,38 @@ def _located(error: FhirError, entry: BundleEntry) -> FhirError:
     return type(error)(issues[0].diagnostics, issues[0].expression, issues, error.headers)
 
 
+class Interactions(Protocol):
+    """What a Bundle's entries run through: the service itself, or the same guarded for one caller."""
+
+    @property
+    def store(self) -> ResourceStore: ...
+
+    async def read(self, resource_type: str, resource_id: str) -> StoredVersion: ...
+
+    async def search(
+        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
+    ) -> SearchOutcome: ...
+
+    async def create(
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,
+    ) -> WriteOutcome: ...
+
+    async def update(
+        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
+    ) -> WriteOutcome: ...
+
+    async def delete(
+        self, resource_type: str, resource_id: str, if_match: int | None = None
+    ) -> StoredVersion | None: ...
+
+
 class BundleRun:
-    def __init__(self, service: FhirService, base_url: str) -> None:
+    def __init__(self, service: Interactions, base_url: str) -> None:
         self.service, self.base_url = service, base_url
         self.local: dict[str, str] = {}  # fullUrl -> Type/id
         self.resolved: dict[str, str] = {}  # conditional reference -> Type/id
@@ -64,7 +95,8 @@ class BundleRun:
         )
         if not request.conditions:
             raise BadRequest(f"{resource_type}?{query} has no search criteria")
-        page = await self.service.store.search(resource_type, request.conditions, [], 2, None, False)
+        parameters = [*parse_qsl(query, keep_blank_values=True), ("_count", "2"), ("_total", "none")]
+        page = (await self.service.search(resource_type, parameters, self.base_url, True)).page
         if len(page.items) > 1:
             raise PreconditionFailed(f"{resource_type}?{query} matches more than one {resource_type}")
         return page.items[0] if page.items else None
@@ -165,7 +197,7 @@ async def _batch(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
     return responses
 
 
-async def process_bundle(service: FhirService, bundle: Any, base_url: str) -> dict[str, Any]:
+async def process_bundle(service: Interactions, bundle: Any, base_url: str) -> dict[str, Any]:
     """The batch-response or transaction-response Bundle; a failed transaction raises and stores nothing."""
     kind, entries = read_entries(bundle, base_url)
     for entry in entries:

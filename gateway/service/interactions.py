@@ -13,6 +13,7 @@ from gateway.fhir.errors import (
     FhirError,
     Gone,
     Issue,
+    MethodNotAllowed,
     NotFound,
     PreconditionFailed,
     TooCostly,
@@ -26,7 +27,7 @@ from gateway.service.references import MAX_LINKED
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
 from gateway.store.criteria import Condition
-from gateway.store.records import VersionConflict
+from gateway.store.records import NewVersion, VersionConflict
 from gateway.store.resource_store import ResourceStore
 
 # An unconditional update retries after losing a race; each retry re-reads, so none is lost.
@@ -51,6 +52,13 @@ def definition_of(resource_type: str) -> ResourceDefinition:
     definition = RESOURCE_DEFINITIONS.get(resource_type)
     if definition is None:
         raise NotFound(f"Resource type {resource_type!r} is not supported by this server")
+    return definition
+
+
+def writable_definition_of(resource_type: str) -> ResourceDefinition:
+    definition = definition_of(resource_type)
+    if definition.server_written:
+        raise MethodNotAllowed(f"{resource_type} resources are written by this server only")
     return definition
 
 
@@ -91,7 +99,7 @@ class FhirService:
         base_url: str = "",
         resource_id: str | None = None,  # a transaction assigns ids up front to resolve urn:uuid references
     ) -> WriteOutcome:
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         validate_resource(resource, resource_type)
         if if_none_exist is not None:
             existing = await self._conditional_match(definition, if_none_exist, base_url)
@@ -119,7 +127,7 @@ class FhirService:
     async def update(
         self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
     ) -> WriteOutcome:
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         check_id(resource_id)
         validate_resource(resource, resource_type)
         body_id = resource.get("id")
@@ -146,7 +154,7 @@ class FhirService:
         self, resource_type: str, resource_id: str, if_match: int | None = None
     ) -> StoredVersion | None:
         """The deletion version written, or None when there was nothing left to delete."""
-        definition = definition_of(resource_type)
+        definition = writable_definition_of(resource_type)
         check_id(resource_id)
         for attempt in range(_MAX_WRITE_ATTEMPTS):
             previous = await self.store.current(resource_type, resource_id)
@@ -165,6 +173,15 @@ class FhirService:
                 continue
             return new.version
         raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
+
+    async def append(self, resource_type: str, resources: list[dict[str, Any]]) -> None:
+        """Store server-made resources (audit events) as first versions in one bulk insert: no validation (the
+        server built them), no version checks (their ids are new), one round trip for the whole batch."""
+        definition = definition_of(resource_type)
+        versions: list[NewVersion] = [
+            next_version(definition, new_id(), resource, None, "POST") for resource in resources
+        ]
+        await self.store.insert_new(versions)
 
     async def history(
         self,

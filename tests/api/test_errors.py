@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import FHIR_JSON, example
+from tests.conftest import FHIR_JSON, example, mint_token
 
 
 def _issue(response: httpx.Response) -> dict:
@@ -132,7 +132,8 @@ async def test_an_unexpected_failure_is_500_without_internals(app):
 
     app.add_api_route("/test/only/boom/route", explode)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    headers = {"Authorization": f"Bearer {mint_token(app)}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as http:
         response = await http.get("/test/only/boom/route")
     assert response.status_code == 500
     issue = _issue(response)

@@ -11,6 +11,7 @@ from gateway.store.database import connect
 from gateway.store.resource_store import ResourceStore
 from schema.build import build_schemas
 from schema.context import GraphQLContext
+from tests.system_access import system_service
 
 QUERY = """query ($count: Int) { PatientList(_count: $count, _sort: "_id") { id
     ObservationList(_reference: "subject") { id
@@ -71,7 +72,9 @@ async def _round_trips(mongodb_uri: str, patients: int) -> tuple[int, dict]:
     try:
         await _seed(store, patients)
         schema = build_schemas(16, 30).system
-        context = GraphQLContext(FhirService(store), "http://testserver", "2026-01-01T00:00:00Z", 100_000)
+        context = GraphQLContext(
+            system_service(FhirService(store)), "http://testserver", "2026-01-01T00:00:00Z", 100_000
+        )
         counter.commands.clear()
         result = await schema.execute(QUERY, variable_values={"count": patients}, context_value=context)
         assert result.errors is None, result.errors

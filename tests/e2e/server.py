@@ -1,6 +1,7 @@
 """Run the real `fhir-gateway serve` process on a free port, for end-to-end tests."""
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -12,7 +13,27 @@ from pathlib import Path
 
 import httpx
 
+from gateway.auth.authenticator import build_authenticator
+from gateway.settings import Settings
+
 SERVE = Path(sys.executable).parent / "fhir-gateway"
+# The served process trusts tokens signed with this key (random per test session), given in its environment.
+SECRET = secrets.token_urlsafe(48)
+
+
+def environment() -> dict[str, str]:
+    """The test's environment without MONGODB_URI (the embedded store), with the test signing key."""
+    found = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
+    return found | {"FHIR_GATEWAY_AUTH_SECRET": SECRET}
+
+
+def token(scope: str = "system/*.cruds") -> str:
+    """A token the served process accepts, minted with the same key and defaults it uses."""
+    return build_authenticator(Settings(auth_secret=SECRET)).issue("e2e-client", scope)
+
+
+def auth_headers(scope: str = "system/*.cruds") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(scope)}"}
 
 
 def free_port() -> int:
@@ -25,10 +46,9 @@ def free_port() -> int:
 def running_gateway(data_dir: Path, port: int | None = None) -> Iterator[str]:
     """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM."""
     port = port or free_port()
-    environment = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
     process = subprocess.Popen(
         [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        env=environment,
+        env=environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

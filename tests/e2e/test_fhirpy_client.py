@@ -4,11 +4,13 @@ import pytest
 from fhirpy import AsyncFHIRClient
 from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
 
+from tests.e2e.server import token
+
 pytestmark = pytest.mark.e2e
 
 
 async def test_fhirpy_creates_reads_searches_updates_and_deletes_patients(server):
-    client = AsyncFHIRClient(server)
+    client = AsyncFHIRClient(server, authorization=f"Bearer {token()}")
     patient = client.resource(
         "Patient",
         name=[{"family": "Fhirpy", "given": ["Flo"]}],
@@ -34,7 +36,7 @@ async def test_fhirpy_creates_reads_searches_updates_and_deletes_patients(server
 
 
 async def test_fhirpy_pages_through_a_search_with_next_links(server):
-    client = AsyncFHIRClient(server)
+    client = AsyncFHIRClient(server, authorization=f"Bearer {token()}")
     for number in range(7):
         await client.resource("Patient", name=[{"family": "Pager", "given": [f"P{number}"]}]).save()
     found = await client.resources("Patient").search(family="pager").limit(3).fetch_all()
@@ -43,7 +45,7 @@ async def test_fhirpy_pages_through_a_search_with_next_links(server):
 
 
 async def test_fhirpy_sees_validation_failures_as_operation_outcomes(server):
-    client = AsyncFHIRClient(server)
+    client = AsyncFHIRClient(server, authorization=f"Bearer {token()}")
     with pytest.raises(OperationOutcome) as raised:
         await client.resource("Patient", gender="mal").save()
     assert "Patient.gender" in str(raised.value)

@@ -5,6 +5,8 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXAsyncTransport
 
+from tests.e2e.server import auth_headers
+
 pytestmark = pytest.mark.e2e
 
 CREATE = "mutation ($res: PatientInput!) { PatientCreate(res: $res) { id meta { versionId } } }"
@@ -14,7 +16,7 @@ SEARCH = """query ($family: [String!]) {
 
 
 async def test_gql_creates_searches_and_pages_patients_on_the_running_server(server):
-    transport = HTTPXAsyncTransport(url=f"{server}/$graphql", timeout=30)
+    transport = HTTPXAsyncTransport(url=f"{server}/$graphql", timeout=30, headers=auth_headers())
     async with Client(transport=transport, fetch_schema_from_transport=True) as session:
         for given in ("Ada", "Grace"):
             created = await session.execute(
@@ -42,7 +44,9 @@ async def test_gql_creates_searches_and_pages_patients_on_the_running_server(ser
 
 
 async def test_gql_gets_the_not_found_outcome_of_an_unknown_patient(server):
-    async with Client(transport=HTTPXAsyncTransport(url=f"{server}/$graphql", timeout=30)) as session:
+    async with Client(
+        transport=HTTPXAsyncTransport(url=f"{server}/$graphql", timeout=30, headers=auth_headers())
+    ) as session:
         with pytest.raises(TransportQueryError) as raised:
             await session.execute(GraphQLRequest('{ Patient(id: "nobody") { id } }'))
     outcome = raised.value.errors[0]["extensions"]["resource"]

@@ -6,6 +6,8 @@ import tempfile
 import httpx
 import pytest
 
+from tests.e2e.server import auth_headers, token
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -49,7 +51,8 @@ def test_graphiql_runs_a_patient_list_query_and_shows_the_result(server, browser
     from selenium.webdriver.support.wait import WebDriverWait
 
     patient = {"resourceType": "Patient", "name": [{"family": "Nightingale", "given": ["Florence"]}]}
-    created = httpx.post(f"{server}/Patient", json=patient, headers={"Content-Type": "application/fhir+json"})
+    headers = {"Content-Type": "application/fhir+json", **auth_headers()}
+    created = httpx.post(f"{server}/Patient", json=patient, headers=headers)
     assert created.status_code == 201
     browser.get(f"{server}/graphql")
     wait = WebDriverWait(browser, 30)
@@ -61,6 +64,12 @@ def test_graphiql_runs_a_patient_list_query_and_shows_the_result(server, browser
     browser.execute_script(
         "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(arguments[0]);",
         QUERY,
+    )
+    # The user's part: put a bearer token into GraphiQL's Headers editor (the second editor tool).
+    browser.execute_script(
+        "document.querySelectorAll('.graphiql-editor-tool .graphiql-editor')[1]"
+        ".querySelector('.CodeMirror').CodeMirror.setValue(arguments[0]);",
+        f'{{"Authorization": "Bearer {token("system/Patient.rs")}"}}',
     )
     browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
     wait.until(

@@ -1,0 +1,1 @@
+"""Authentication and authorisation: bearer JWTs (pyjwt), SMART scopes, one access decision for both faces."""

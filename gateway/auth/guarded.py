@@ -1,0 +1,199 @@
+"""The service as one caller may use it: every interaction is decided (`access.decide`) before it runs and
+recorded as an AuditEvent after it ends, however it ends. Both faces get one per request."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from gateway.audit.events import ACTIONS, Actor, audit_event
+from gateway.audit.trail import AuditTrail
+from gateway.auth.access import Access, Interaction, decide
+from gateway.auth.principal import Principal
+from gateway.fhir.errors import FhirError, Gone, NotFound
+from gateway.fhir.resource_version import Page, StoredVersion
+from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
+from gateway.service.versions import now
+from gateway.store.criteria import Condition
+from gateway.store.resource_store import ResourceStore
+
+
+@dataclass
+class _Record:
+    """What an interaction touched, filled in while it runs."""
+
+    references: list[str] = field(default_factory=list)
+    query: str | None = None
+
+
+class GuardedService:
+    def __init__(
+        self,
+        service: FhirService,
+        principal: Principal | None,
+        trail: AuditTrail,
+        address: str | None,
+        face: str,
+    ) -> None:
+        self.service, self.principal, self.trail, self.face = service, principal, trail, face
+        self.actor = Actor(
+            principal.client_id if principal else None, principal.subject if principal else None, address
+        )
+
+    @asynccontextmanager
+    async def _audited(
+        self, interaction: Interaction, resource_type: str, resource_id: str | None = None
+    ) -> AsyncIterator[_Record]:
+        record = _Record([f"{resource_type}/{resource_id}"] if resource_id else [])
+        status, description = 200, None
+        try:
+            yield record
+        except FhirError as error:
+            status, description = error.status, f"{error.code}: {error.diagnostics}"
+            raise
+        except BaseException:
+            status, description = 500, "exception"
+            raise
+        finally:
+            await self.trail.record(
+                self._event(interaction, resource_type, record, status, description, now())
+            )
+
+    def _event(
+        self,
+        interaction: Interaction,
+        resource_type: str,
+        record: _Record,
+        status: int,
+        description: str | None,
+        recorded: datetime,
+    ) -> dict[str, Any]:
+        return audit_event(
+            self.actor,
+            action=ACTIONS[interaction],
+            status=status,
+            recorded=recorded,
+            face=self.face,
+            interaction=interaction,
+            resource_type=resource_type,
+            references=record.references,
+            query=record.query,
+            description=description,
+        )
+
+    @property
+    def store(self) -> ResourceStore:
+        """For what Bundles need beyond interactions: collections and the transaction around them."""
+        return self.service.store
+
+    def _decide(self, interaction: Interaction, resource_type: str, resource_id: str | None = None) -> Access:
+        return decide(self.principal, interaction, resource_type, resource_id)
+
+    async def _require_existing(self, access: Access, resource_type: str, resource_id: str) -> None:
+        """Before changing a resource of a compartment type, the stored one must be the patient's too."""
+        if access.patient is None or access.reference == "_id":
+            return
+        try:
+            current = await self.service.read(resource_type, resource_id)
+        except (NotFound, Gone):
+            return
+        access.require(current.resource)
+
+    async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
+        async with self._audited("read", resource_type, resource_id):
+            access = self._decide("read", resource_type, resource_id)
+            version = await self.service.read(resource_type, resource_id)
+            access.require(version.resource)
+            return version
+
+    async def vread(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion:
+        async with self._audited("vread", resource_type, resource_id) as record:
+            record.references = [f"{resource_type}/{resource_id}/_history/{version_id}"]
+            access = self._decide("vread", resource_type, resource_id)
+            version = await self.service.vread(resource_type, resource_id, version_id)
+            access.require(version.resource)
+            return version
+
+    async def search(
+        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
+    ) -> SearchOutcome:
+        async with self._audited("search-type", resource_type) as record:
+            record.query = urlencode(parameters)
+            access = self._decide("search-type", resource_type)
+            outcome = await self.service.search(
+                resource_type, parameters + access.search_restriction(), base_url, strict
+            )
+            record.references = [f"{version.resource_type}/{version.id}" for version in outcome.page.items]
+            return outcome
+
+    async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
+        """Batched reads (GraphQL references): one decision and one audit record for the batch; resources
+        outside a patient/ scope's compartment are left out, as if they did not exist."""
+        async with self._audited("read", resource_type) as record:
+            access = self._decide("read", resource_type)
+            found = await self.service.store.read_many(resource_type, resource_ids)
+            allowed = [version for version in found if access.permits(version.resource)]
+            record.references = [f"{resource_type}/{version.id}" for version in allowed]
+            return allowed
+
+    async def linked(
+        self, resource_type: str, parameters: list[tuple[str, str]], extra: Condition, base_url: str
+    ) -> list[StoredVersion]:
+        """Batched reverse references (GraphQL), restricted and audited as a search."""
+        async with self._audited("search-type", resource_type) as record:
+            record.query = urlencode(parameters)
+            access = self._decide("search-type", resource_type)
+            found = await self.service.linked(
+                resource_type, parameters + access.search_restriction(), extra, base_url
+            )
+            record.references = [f"{version.resource_type}/{version.id}" for version in found]
+            return found
+
+    async def history(
+        self,
+        resource_type: str,
+        resource_id: str | None,
+        count: int,
+        page_token: str | None,
+        since: datetime | None,
+    ) -> Page:
+        interaction: Interaction = "history-instance" if resource_id else "history-type"
+        async with self._audited(interaction, resource_type, resource_id):
+            self._decide(interaction, resource_type, resource_id)
+            return await self.service.history(resource_type, resource_id, count, page_token, since)
+
+    async def create(
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,
+    ) -> WriteOutcome:
+        async with self._audited("create", resource_type) as record:
+            access = self._decide("create", resource_type)
+            if if_none_exist is not None:
+                self._decide("search-type", resource_type)  # a conditional create reveals a match
+            access.require_written(resource)
+            outcome = await self.service.create(resource_type, resource, if_none_exist, base_url, resource_id)
+            record.references = [f"{resource_type}/{outcome.version.id}"]
+            return outcome
+
+    async def update(
+        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
+    ) -> WriteOutcome:
+        async with self._audited("update", resource_type, resource_id):
+            access = self._decide("update", resource_type, resource_id)
+            access.require_written(resource)
+            await self._require_existing(access, resource_type, resource_id)
+            return await self.service.update(resource_type, resource_id, resource, if_match)
+
+    async def delete(
+        self, resource_type: str, resource_id: str, if_match: int | None = None
+    ) -> StoredVersion | None:
+        async with self._audited("delete", resource_type, resource_id):
+            access = self._decide("delete", resource_type, resource_id)
+            await self._require_existing(access, resource_type, resource_id)
+            return await self.service.delete(resource_type, resource_id, if_match)

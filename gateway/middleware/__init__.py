@@ -1,0 +1,1 @@
+"""ASGI middleware in front of both faces: authentication, rate limits, security headers."""
