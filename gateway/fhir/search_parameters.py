@@ -23,6 +23,36 @@ class SearchParameter:
         return self.expression.replace("Resource.", f"{resource_type}.")
 
 
+def address_parameters(resource: str, subject: str) -> tuple["SearchParameter", ...]:
+    """R4's six address parameters, alike on every type that has `address`."""
+    parts = (
+        ("address-city", "city"),
+        ("address-country", "country"),
+        ("address-postalcode", "postalCode"),
+        ("address-state", "state"),
+    )
+    return (
+        SearchParameter(
+            "address",
+            "string",
+            f"{resource}.address",
+            "A server defined search that may match any of the string fields in the Address",
+        ),
+        *(
+            SearchParameter(
+                code,
+                "string",
+                f"{resource}.address.{part}",
+                f"A {part} specified in an address of the {subject}",
+            )
+            for code, part in parts
+        ),
+        SearchParameter(
+            "address-use", "token", f"{resource}.address.use", "A use code specified in an address"
+        ),
+    )
+
+
 COMMON: tuple[SearchParameter, ...] = (
     SearchParameter("_id", "token", "Resource.id", "Logical id of this artifact"),
     SearchParameter(
@@ -39,21 +69,7 @@ COMMON: tuple[SearchParameter, ...] = (
 
 PATIENT: tuple[SearchParameter, ...] = (
     SearchParameter("active", "token", "Patient.active", "Whether the patient record is active"),
-    SearchParameter(
-        "address",
-        "string",
-        "Patient.address",
-        "A server defined search that may match any of the string fields in the Address",
-    ),
-    SearchParameter("address-city", "string", "Patient.address.city", "A city specified in an address"),
-    SearchParameter(
-        "address-country", "string", "Patient.address.country", "A country specified in an address"
-    ),
-    SearchParameter(
-        "address-postalcode", "string", "Patient.address.postalCode", "A postalCode specified in an address"
-    ),
-    SearchParameter("address-state", "string", "Patient.address.state", "A state specified in an address"),
-    SearchParameter("address-use", "token", "Patient.address.use", "A use code specified in an address"),
+    *address_parameters("Patient", "patient"),
     SearchParameter("birthdate", "date", "Patient.birthDate", "The patient's date of birth"),
     SearchParameter(
         "death-date",

@@ -1,38 +1,11 @@
 """R4 search parameters of Practitioner and Organization."""
 
 from gateway.fhir.search_parameters import SearchParameter as P
-
-
-def _address(resource: str, subject: str) -> tuple[P, ...]:
-    parts = (
-        ("address-city", "city"),
-        ("address-country", "country"),
-        ("address-postalcode", "postalCode"),
-        ("address-state", "state"),
-    )
-    return (
-        P(
-            "address",
-            "string",
-            f"{resource}.address",
-            "A server defined search that may match any of the string fields in the Address",
-        ),
-        *(
-            P(
-                code,
-                "string",
-                f"{resource}.address.{part}",
-                f"A {part} specified in an address of the {subject}",
-            )
-            for code, part in parts
-        ),
-        P("address-use", "token", f"{resource}.address.use", "A use code specified in an address"),
-    )
-
+from gateway.fhir.search_parameters import address_parameters
 
 PRACTITIONER: tuple[P, ...] = (
     P("active", "token", "Practitioner.active", "Whether the practitioner record is active"),
-    *_address("Practitioner", "practitioner"),
+    *address_parameters("Practitioner", "practitioner"),
     P(
         "communication",
         "token",
@@ -63,7 +36,7 @@ PRACTITIONER: tuple[P, ...] = (
 
 ORGANIZATION: tuple[P, ...] = (
     P("active", "token", "Organization.active", "Is the Organization record active"),
-    *_address("Organization", "organization"),
+    *address_parameters("Organization", "organization"),
     P(
         "endpoint",
         "reference",

@@ -55,10 +55,8 @@ def _strings_of(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        parts = _NAME_PARTS if any(key in value for key in ("family", "given")) else _ADDRESS_PARTS
-        if not any(key in value for key in _ADDRESS_PARTS + _NAME_PARTS):
-            return
-        for part in parts:
+        # HumanName and Address share only `text`, so one pass over both part lists reads either.
+        for part in dict.fromkeys(_NAME_PARTS + _ADDRESS_PARTS):
             item = value.get(part)
             for text in item if isinstance(item, list) else [item]:
                 if isinstance(text, str):
@@ -109,9 +107,8 @@ def _date_entries(code: str, value: Any) -> Iterator[Entry]:
             high = date_range(value["end"])[1] if "end" in value else datetime.max
             yield {"p": code, "lo": low, "hi": high}
         return
-    text = value if isinstance(value, str) else getattr(value, "_data", None) or str(value)
     try:
-        low, high = date_range(str(text))
+        low, high = date_range(str(value))
     except ValueError:
         return
     yield {"p": code, "lo": low, "hi": high}

@@ -1,6 +1,5 @@
 """FHIR RESTful URLs (http.html) mapped onto the service; every body is FHIR JSON."""
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -11,8 +10,7 @@ from gateway.auth.guarded import GuardedService
 from gateway.auth.smart import capability_security
 from gateway.fhir import bundle
 from gateway.fhir.capability import capability_statement
-from gateway.fhir.dates import date_range
-from gateway.fhir.errors import BadRequest, UnsupportedMediaType
+from gateway.fhir.errors import UnsupportedMediaType
 from gateway.fhir.outcome import information
 from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.summary import summarise
@@ -21,7 +19,7 @@ from gateway.rest.request_body import read_body, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
 from gateway.service.bundles import process_bundle
 from gateway.service.interactions import WriteOutcome
-from gateway.service.search import DEFAULT_COUNT, MAX_COUNT
+from gateway.service.search import parse_history
 from gateway.service.versions import parse_etag, parse_version_id
 
 router = APIRouter()
@@ -118,29 +116,13 @@ async def create(request: Request, resource_type: str) -> Response:
     return _write_response(request, outcome)
 
 
-def _history_parameters(request: Request) -> tuple[int, str | None, datetime | None, list[tuple[str, str]]]:
-    parameters = request.query_params
-    count_text = parameters.get("_count", str(DEFAULT_COUNT))
-    if not count_text.isdigit():
-        raise BadRequest(f"_count must be a whole number >= 0, got {count_text!r}", expression=("_count",))
-    since: datetime | None = None
-    if "_since" in parameters:
-        try:
-            since = date_range(parameters["_since"])[0]
-        except ValueError:
-            raise BadRequest("_since must be a FHIR instant", expression=("_since",)) from None
-    used = [(name, value) for name, value in parameters.multi_items() if name in ("_count", "_since")]
-    token = parameters.get(bundle.PAGE_TOKEN)
-    if token:
-        used.append((bundle.PAGE_TOKEN, token))
-    return min(int(count_text), MAX_COUNT), token, since, used
-
-
 async def _history(request: Request, resource_type: str, resource_id: str | None) -> Response:
-    count, token, since, used = _history_parameters(request)
-    page = await _service(request).history(resource_type, resource_id, count, token, since)
+    history = parse_history(list(request.query_params.multi_items()))
+    page = await _service(request).history(
+        resource_type, resource_id, history.count, history.page_token, history.since
+    )
     path = resource_type + (f"/{resource_id}" if resource_id else "") + "/_history"
-    return FhirResponse(bundle.history(base_url(request), path, page, used))
+    return FhirResponse(bundle.history(base_url(request), path, page, history.used))
 
 
 @router.get("/{resource_type}/_history")

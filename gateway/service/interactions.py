@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -257,9 +258,10 @@ class FhirService:
         return conditions
 
 
-async def _paged(pending: Any) -> Page:
+async def _paged(pending: Awaitable[Page]) -> Page:
+    """A forged or stale page token is the client's error, not ours."""
     try:
-        return await pending  # type: ignore[no-any-return]
+        return await pending
     except ValueError as error:
         raise BadRequest(f"The paging link is not valid here: {error}") from None
 

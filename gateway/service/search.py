@@ -1,8 +1,10 @@
 """Turn FHIR search parameters (name, value pairs) into a store query: criteria, sort, paging, summary."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
+from gateway.fhir.dates import date_range
 from gateway.fhir.errors import BadRequest, Issue
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
@@ -173,4 +175,31 @@ def parse_search(
             continue
         request.conditions.append(parameter_condition(parameter, modifier, value, base_url))
         request.used.append((name, value))
+    return request
+
+
+@dataclass
+class HistoryRequest:
+    count: int = DEFAULT_COUNT
+    page_token: str | None = None
+    since: datetime | None = None
+    used: list[tuple[str, str]] = field(default_factory=list)  # what the self link reports
+
+
+def parse_history(parameters: list[tuple[str, str]]) -> HistoryRequest:
+    """_count, _since and the page token of a history interaction; other parameters are ignored."""
+    request = HistoryRequest()
+    for name, value in parameters:
+        if name == "_count":
+            request.count = min(_integer(name, value, 0), MAX_COUNT)
+            request.used.append((name, str(request.count)))
+        elif name == "_since":
+            try:
+                request.since = date_range(value)[0]
+            except ValueError:
+                raise BadRequest("_since must be a FHIR instant", expression=("_since",)) from None
+            request.used.append((name, value))
+        elif name == _PAGE_TOKEN and value:
+            request.page_token = value
+            request.used.append((name, value))
     return request
