@@ -100,6 +100,21 @@ def _patient_access(
     return access
 
 
+@dataclass(frozen=True)
+class PrincipalReach:
+    """The service's `Reach` (gateway/service/reach.py) for one principal: the same decision as a search or a
+    read of the type by that principal, so what a search includes, chains into or matches conditionally is
+    never more than the caller could search or read itself."""
+
+    principal: Principal | None
+
+    def searchable(self, resource_type: str) -> Access:
+        return decide(self.principal, "search-type", resource_type)
+
+    def readable(self, resource_type: str) -> Access:
+        return decide(self.principal, "read", resource_type)
+
+
 def decide(
     principal: Principal | None, interaction: Interaction, resource_type: str, resource_id: str | None = None
 ) -> Access:

@@ -1,5 +1,10 @@
 """The service as one caller may use it: every interaction is decided (`access.decide`) before it runs and
-recorded as an AuditEvent after it ends, however it ends. Both faces get one per request."""
+recorded as an AuditEvent after it ends, however it ends. Both faces get one per request.
+
+The wrapped service is bound to the caller's reach (`PrincipalReach`), so the reads it makes inside an
+interaction (includes, chains, _has, conditional matches) are decided the same way as the interaction itself.
+Inside a transaction the records wait for its end: work a rolled-back transaction undid is recorded as failed.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +15,7 @@ from urllib.parse import urlencode
 
 from gateway.audit.events import ACTIONS, Actor, audit_event
 from gateway.audit.trail import AuditTrail
-from gateway.auth.access import Access, Interaction, decide
+from gateway.auth.access import Access, Interaction, PrincipalReach, decide
 from gateway.auth.principal import Principal
 from gateway.fhir.errors import FhirError, Gone, NotFound
 from gateway.fhir.resource_version import Page, StoredVersion
@@ -28,6 +33,18 @@ class _Record:
     query: str | None = None
 
 
+@dataclass
+class _Ended:
+    """An interaction that ended inside a transaction, its AuditEvent not yet built."""
+
+    interaction: Interaction
+    resource_type: str
+    record: _Record
+    status: int
+    description: str | None
+    recorded: datetime
+
+
 class GuardedService:
     def __init__(
         self,
@@ -37,10 +54,12 @@ class GuardedService:
         address: str | None,
         face: str,
     ) -> None:
-        self.service, self.principal, self.trail, self.face = service, principal, trail, face
+        self.service = service.reaching(PrincipalReach(principal))
+        self.principal, self.trail, self.face = principal, trail, face
         self.actor = Actor(
             principal.client_id if principal else None, principal.subject if principal else None, address
         )
+        self._held: list[_Ended] | None = None  # inside a transaction: records wait for its outcome
 
     @asynccontextmanager
     async def _audited(
@@ -57,30 +76,48 @@ class GuardedService:
             status, description = 500, "exception"
             raise
         finally:
-            await self.trail.record(
-                self._event(interaction, resource_type, record, status, description, now())
-            )
+            ended = _Ended(interaction, resource_type, record, status, description, now())
+            if self._held is not None:
+                self._held.append(ended)
+            else:
+                await self.trail.record(self._event(ended))
 
-    def _event(
-        self,
-        interaction: Interaction,
-        resource_type: str,
-        record: _Record,
-        status: int,
-        description: str | None,
-        recorded: datetime,
-    ) -> dict[str, Any]:
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """The store's transaction; its interactions are recorded when it ends, and if it rolled back, those
+        that had succeeded are recorded with the transaction's failure: nothing they did was kept."""
+        held: list[_Ended] = []
+        self._held = held
+        failure: tuple[int, str] | None = None
+        try:
+            async with self.service.transaction():
+                yield
+        except FhirError as error:
+            failure = error.status, f"{error.code}: {error.diagnostics}"
+            raise
+        except BaseException:
+            failure = 500, "exception"
+            raise
+        finally:
+            self._held = None
+            for ended in held:
+                if failure is not None and ended.status < 400:
+                    ended.status = failure[0]
+                    ended.description = f"rolled back with the transaction ({failure[1]})"
+                await self.trail.record(self._event(ended))
+
+    def _event(self, ended: _Ended) -> dict[str, Any]:
         return audit_event(
             self.actor,
-            action=ACTIONS[interaction],
-            status=status,
-            recorded=recorded,
+            action=ACTIONS[ended.interaction],
+            status=ended.status,
+            recorded=ended.recorded,
             face=self.face,
-            interaction=interaction,
-            resource_type=resource_type,
-            references=record.references,
-            query=record.query,
-            description=description,
+            interaction=ended.interaction,
+            resource_type=ended.resource_type,
+            references=ended.record.references,
+            query=ended.record.query,
+            description=ended.description,
         )
 
     @property
@@ -121,20 +158,20 @@ class GuardedService:
     ) -> SearchOutcome:
         async with self._audited("search-type", resource_type) as record:
             record.query = urlencode(parameters)
-            access = self._decide("search-type", resource_type)
-            outcome = await self.service.search(
-                resource_type, parameters + access.search_restriction(), base_url, strict
-            )
-            record.references = [f"{version.resource_type}/{version.id}" for version in outcome.page.items]
+            self._decide("search-type", resource_type)
+            outcome = await self.service.search(resource_type, parameters, base_url, strict)
+            record.references = [
+                f"{version.resource_type}/{version.id}"
+                for version in [*outcome.page.items, *outcome.included]
+            ]
             return outcome
 
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
         """Batched reads (GraphQL references): one decision and one audit record for the batch; resources
         outside a patient/ scope's compartment are left out, as if they did not exist."""
         async with self._audited("read", resource_type) as record:
-            access = self._decide("read", resource_type)
-            found = await self.service.store.read_many(resource_type, resource_ids)
-            allowed = [version for version in found if access.permits(version.resource)]
+            self._decide("read", resource_type)
+            allowed = await self.service.read_many(resource_type, resource_ids)
             record.references = [f"{resource_type}/{version.id}" for version in allowed]
             return allowed
 
@@ -144,10 +181,8 @@ class GuardedService:
         """Batched reverse references (GraphQL), restricted and audited as a search."""
         async with self._audited("search-type", resource_type) as record:
             record.query = urlencode(parameters)
-            access = self._decide("search-type", resource_type)
-            found = await self.service.linked(
-                resource_type, parameters + access.search_restriction(), extra, base_url
-            )
+            self._decide("search-type", resource_type)
+            found = await self.service.linked(resource_type, parameters, extra, base_url)
             record.references = [f"{version.resource_type}/{version.id}" for version in found]
             return found
 

@@ -9,7 +9,8 @@ from gateway.fhir.errors import BadRequest
 from gateway.service.versions import check_id, parse_etag
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
-_CONDITIONAL_REFERENCE = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)\?(?P<query>.+)$")
+# An empty query (`Patient?`) is conditional too, and refused for having no criteria, never stored verbatim.
+_CONDITIONAL_REFERENCE = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)\?(?P<query>.*)$")
 
 
 @dataclass
@@ -62,6 +63,12 @@ def _entry(index: int, raw: Any, base_url: str) -> BundleEntry:
     if method == "POST" and (resource_id is not None or query is not None):
         raise BadRequest(f"{where}: POST takes the type alone as url", expression=(where,))
     if_match = request.get("ifMatch")
+    if_none_exist = request.get("ifNoneExist")
+    if if_none_exist is not None and (not isinstance(if_none_exist, str) or not if_none_exist.strip("?")):
+        raise BadRequest(
+            f"{where}.request.ifNoneExist must be a search query such as identifier=x",
+            expression=(f"{where}.request.ifNoneExist",),
+        )
     return BundleEntry(
         index,
         method,
@@ -70,7 +77,7 @@ def _entry(index: int, raw: Any, base_url: str) -> BundleEntry:
         query,
         resource if isinstance(resource, dict) else None,
         raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None,
-        request.get("ifNoneExist"),
+        if_none_exist,
         parse_etag(if_match) if isinstance(if_match, str) else None,
     )
 

@@ -7,6 +7,7 @@ its own and reports each outcome.
 """
 
 import dataclasses
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
@@ -57,6 +58,10 @@ class Interactions(Protocol):
     @property
     def store(self) -> ResourceStore: ...
 
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """The store's transaction (a guarded service records its entries' audit outcomes when it ends)."""
+        ...
+
     async def read(self, resource_type: str, resource_id: str) -> StoredVersion: ...
 
     async def search(
@@ -93,7 +98,7 @@ class BundleRun:
         request = parse_search(
             definition, parse_qsl(query, keep_blank_values=True), self.base_url, strict=True
         )
-        if not request.conditions:
+        if not request.conditions and not request.chains:
             raise BadRequest(f"{resource_type}?{query} has no search criteria")
         parameters = [*parse_qsl(query, keep_blank_values=True), ("_count", "2"), ("_total", "none")]
         page = (await self.service.search(resource_type, parameters, self.base_url, True)).page
@@ -208,7 +213,7 @@ async def process_bundle(service: Interactions, bundle: Any, base_url: str) -> d
         responses = await _batch(run, entries)
     else:
         try:
-            async with service.store.transaction():
+            async with service.transaction():
                 responses = await _transaction(run, entries)
         except TransactionsUnsupported:
             raise NotImplementedHere(

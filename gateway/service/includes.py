@@ -1,13 +1,18 @@
-"""`_include` and `_revinclude` (with `:iterate`): what a page refers to, and what refers to it."""
+"""`_include` and `_revinclude` (with `:iterate`): what a page refers to, and what refers to it.
 
-from dataclasses import dataclass
+Included resources are read as far as the caller reaches (`CallerReads`): a type the caller may not read (for
+_include) or search (for _revinclude) is left out with a warning in the Bundle, and under patient/ scopes a
+resource outside the patient's compartment is left out silently, as if it did not exist.
+"""
 
-from gateway.fhir.errors import BadRequest, TooCostly
+from dataclasses import dataclass, field
+
+from gateway.fhir.errors import BadRequest, Forbidden, Issue, TooCostly
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.search_parameters import SearchParameter
+from gateway.service.reach import CallerReads
 from gateway.service.references import MAX_LINKED, references_of, refers_to_any
-from gateway.store.resource_store import ResourceStore
 
 INCLUDE_PARAMETERS = ("_include", "_revinclude", "_include:iterate", "_revinclude:iterate")
 _MAX_ROUNDS = 4  # :iterate follows links this many steps at most (cycles stop earlier: nothing new)
@@ -36,8 +41,27 @@ def parse_include(name: str, value: str) -> Include:
     return Include(source, parameter, target, name.startswith("_revinclude"), name.endswith(":iterate"))
 
 
+@dataclass
+class Included:
+    resources: list[StoredVersion] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _left_out(name: str, value: str, resource_type: str, refusal: Forbidden) -> Issue:
+    diagnostics = f"{name}={value}: {resource_type} is left out ({refusal.issues[0].diagnostics})"
+    return Issue(code="forbidden", diagnostics=diagnostics, severity="warning", expression=(name,))
+
+
+def _name(include: Include) -> str:
+    return ("_revinclude" if include.reverse else "_include") + (":iterate" if include.iterate else "")
+
+
+def _value(include: Include) -> str:
+    return ":".join(part for part in (include.source, include.parameter.code, include.target) if part)
+
+
 async def _forward(
-    store: ResourceStore, include: Include, frontier: list[StoredVersion]
+    reads: CallerReads, include: Include, frontier: list[StoredVersion], warnings: list[Issue]
 ) -> list[StoredVersion]:
     wanted: dict[str, list[str]] = {}
     for version in frontier:
@@ -48,12 +72,15 @@ async def _forward(
                 wanted.setdefault(target_type, []).append(target_id)
     found: list[StoredVersion] = []
     for target_type, ids in wanted.items():
-        found += await store.read_many(target_type, ids)
+        try:
+            found += await reads.read_many(target_type, ids)
+        except Forbidden as refusal:
+            warnings.append(_left_out(_name(include), _value(include), target_type, refusal))
     return found
 
 
 async def _reverse(
-    store: ResourceStore, include: Include, frontier: list[StoredVersion]
+    reads: CallerReads, include: Include, frontier: list[StoredVersion], warnings: list[Issue]
 ) -> list[StoredVersion]:
     targets = include.parameter.targets
     references = [
@@ -64,22 +91,26 @@ async def _reverse(
     if not references:
         return []
     condition = refers_to_any(include.parameter.code, references)
-    page = await store.search(include.source, [condition], [], MAX_LINKED + 1, None, with_total=False)
+    try:
+        page = await reads.search(include.source, [condition], [], MAX_LINKED + 1)
+    except Forbidden as refusal:
+        warnings.append(_left_out(_name(include), _value(include), include.source, refusal))
+        return []
     return page.items
 
 
-async def included(
-    store: ResourceStore, includes: list[Include], matches: list[StoredVersion]
-) -> list[StoredVersion]:
-    """Resources to add with search mode `include`: each once, never one already a match."""
+async def included(reads: CallerReads, includes: list[Include], matches: list[StoredVersion]) -> Included:
+    """Resources to add with search mode `include`: each once, never one already a match, none the caller
+    cannot reach; a warning for each type left out."""
     seen = {(version.resource_type, version.id) for version in matches}
     result: list[StoredVersion] = []
+    warnings: list[Issue] = []
     frontier = matches
     for round_number in range(_MAX_ROUNDS):
         active = [item for item in includes if round_number == 0 or item.iterate]
         fresh: list[StoredVersion] = []
         for include in active:
-            found = await (_reverse if include.reverse else _forward)(store, include, frontier)
+            found = await (_reverse if include.reverse else _forward)(reads, include, frontier, warnings)
             for version in found:
                 key = (version.resource_type, version.id)
                 if key not in seen:
@@ -91,4 +122,4 @@ async def included(
         if not fresh or not any(item.iterate for item in includes):
             break
         frontier = fresh
-    return result
+    return Included(result, list({issue.diagnostics: issue for issue in warnings}.values()))

@@ -3,6 +3,7 @@
 import asyncio
 import random
 from collections.abc import Awaitable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.chains import chain_condition, has_condition
 from gateway.service.includes import included
+from gateway.service.reach import UNRESTRICTED, CallerReads, Reach
 from gateway.service.references import MAX_LINKED
 from gateway.service.search import SearchRequest, parse_search
 from gateway.service.versions import check_id, new_id, next_version
@@ -68,8 +70,26 @@ async def _backoff(attempt: int) -> None:
 
 
 class FhirService:
-    def __init__(self, store: ResourceStore) -> None:
+    """The interactions on one store, for one caller's `Reach`: every search and batched read made on the
+    caller's behalf goes through `self.reads`. The unrestricted default is for the server's own work only;
+    callers get a service bound to their reach from `GuardedService` (see `reaching`)."""
+
+    def __init__(self, store: ResourceStore, reach: Reach = UNRESTRICTED) -> None:
         self.store = store
+        self.reads = CallerReads(store, reach)
+
+    def reaching(self, reach: Reach) -> "FhirService":
+        """The same service on the same store, reading only what `reach` allows."""
+        return FhirService(self.store, reach)
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """A Bundle's transaction: everything written inside commits together or not at all."""
+        return self.store.transaction()
+
+    async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
+        """The current versions of these ids the caller may read (GraphQL references, batched)."""
+        definition_of(resource_type)
+        return await self.reads.read_many(resource_type, resource_ids)
 
     async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
         definition_of(resource_type)
@@ -103,7 +123,7 @@ class FhirService:
         definition = writable_definition_of(resource_type)
         validate_resource(resource, resource_type)
         if if_none_exist is not None:
-            existing = await self._conditional_match(definition, if_none_exist, base_url)
+            existing = await self.match(resource_type, if_none_exist, base_url, "If-None-Exist")
             if existing is not None:
                 return WriteOutcome(existing, created=False)
         new = next_version(definition, resource_id or new_id(), resource, None, "POST")
@@ -113,16 +133,21 @@ class FhirService:
             raise Conflict("A resource with the generated id already exists; retry") from None
         return WriteOutcome(new.version, created=True)
 
-    async def _conditional_match(
-        self, definition: ResourceDefinition, query: str, base_url: str
+    async def match(
+        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
     ) -> StoredVersion | None:
+        """The one resource a conditional interaction's query matches among those the caller reaches (None:
+        no match; 412: several), so a match the caller cannot see is never revealed. Every conditional
+        create, update, delete, patch and reference runs its search here (`what` names it in errors)."""
+        definition = definition_of(resource_type)
         parameters = parse_qsl(query.split("?", 1)[-1], keep_blank_values=True)
         request = parse_search(definition, parameters, base_url, strict=True)
-        if not request.conditions:
-            raise BadRequest("If-None-Exist needs at least one search parameter")
-        page = await self.store.search(definition.name, request.conditions, [], 2, None, with_total=False)
+        if not request.conditions and not request.chains:
+            raise BadRequest(f"{what} {resource_type}?{query} has no search criteria")
+        conditions = await self._conditions(definition, request, base_url)
+        page = await self.reads.search(resource_type, conditions, [], 2)
         if len(page.items) > 1:
-            raise PreconditionFailed(f"If-None-Exist {query!r} matches more than one {definition.name}")
+            raise PreconditionFailed(f"{what} {query!r} matches more than one {resource_type}")
         return page.items[0] if page.items else None
 
     async def update(
@@ -207,7 +232,7 @@ class FhirService:
         conditions = await self._conditions(definition, request, base_url)
         count = 0 if request.summary == "count" else request.count
         page = await _paged(
-            self.store.search(
+            self.reads.search(
                 resource_type,
                 conditions,
                 request.sort,
@@ -217,8 +242,10 @@ class FhirService:
                 offset=request.offset,
             )
         )
-        linked = await included(self.store, request.includes, page.items) if request.includes else []
-        return SearchOutcome(request, page, request.warnings, linked)
+        if not request.includes:
+            return SearchOutcome(request, page, request.warnings)
+        linked = await included(self.reads, request.includes, page.items)
+        return SearchOutcome(request, page, [*request.warnings, *linked.warnings], linked.resources)
 
     async def linked(
         self,
@@ -232,7 +259,7 @@ class FhirService:
         definition = definition_of(resource_type)
         request = parse_search(definition, parameters, base_url, strict=True)
         conditions = [*await self._conditions(definition, request, base_url), extra]
-        page = await self.store.search(resource_type, conditions, request.sort, MAX_LINKED + 1, None, False)
+        page = await self.reads.search(resource_type, conditions, request.sort, MAX_LINKED + 1)
         if len(page.items) > MAX_LINKED:
             raise TooCostly(f"More than {MAX_LINKED} {resource_type} resources are linked here; narrow it")
         return page.items
@@ -240,7 +267,8 @@ class FhirService:
     async def _conditions(
         self, definition: ResourceDefinition, request: SearchRequest, base_url: str
     ) -> list[Condition]:
-        """The request's conditions plus those its chained and _has parameters resolve to."""
+        """The request's conditions plus those its chained and _has parameters resolve to; each inner search
+        runs as far as the caller reaches (Forbidden for a type the caller may not search)."""
         if not request.chains:
             return request.conditions
 
@@ -248,7 +276,7 @@ class FhirService:
             inner_definition = definition_of(resource_type)
             inner = parse_search(inner_definition, parameters, base_url, strict=True)
             inner_conditions = await self._conditions(inner_definition, inner, base_url)
-            page = await self.store.search(resource_type, inner_conditions, [], MAX_LINKED + 1, None, False)
+            page = await self.reads.search(resource_type, inner_conditions, [], MAX_LINKED + 1)
             return page.items
 
         conditions = list(request.conditions)

@@ -12,7 +12,9 @@ from gateway.fhir.resource_version import Method, StoredVersion
 from gateway.fhir.search_values import extract
 from gateway.store.records import NewVersion
 
-_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+# FHIR's id pattern, but not `.` or `..` (or only dots): in a URL path those are dot-segments that clients and
+# proxies normalise away, so such a resource's Location would name the base or the type instead.
+_ID = re.compile(r"(?!\.+\Z)[A-Za-z0-9\-.]{1,64}")
 _ETAG = re.compile(r'^(?:W/)?"(?P<version>\d+)"$')
 
 
@@ -21,9 +23,10 @@ def new_id() -> str:
 
 
 def check_id(resource_id: str) -> str:
-    if not _ID.match(resource_id):
+    if not _ID.fullmatch(resource_id):
         raise BadRequest(
-            f"{resource_id!r} is not a valid FHIR id ([A-Za-z0-9-.]{{1,64}})", expression=("id",)
+            f"{resource_id!r} is not a valid FHIR id ([A-Za-z0-9-.]{{1,64}}, not only dots)",
+            expression=("id",),
         )
     return resource_id
 
