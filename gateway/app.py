@@ -14,6 +14,7 @@ from gateway.auth.authenticator import build_authenticator
 from gateway.fhir.dates import instant_text
 from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import CORE_DEFINITIONS
+from gateway.middleware.allowed_hosts import AllowedHostsMiddleware
 from gateway.middleware.headers import SecurityHeadersMiddleware
 from gateway.middleware.rate_limit import RateLimiter
 from gateway.middleware.security import SecurityMiddleware, is_graphql_path
@@ -116,8 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oauth_router)
     app.include_router(graphql_router)
     app.include_router(rest_router)
-    # Starlette runs the middleware added last first: CORS, then headers, then authentication.
+    # Starlette runs the middleware added last first: CORS, headers, allowed hosts, then authentication.
     app.add_middleware(SecurityMiddleware, render=_render_refusal)
+    if settings.allowed_hosts:  # before authentication: a request for another host gets nothing of ours
+        app.add_middleware(
+            AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts, render=_render_refusal
+        )
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

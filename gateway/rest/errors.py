@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from gateway.fhir.errors import FhirError, InternalError, MethodNotAllowed, NotFound
 from gateway.fhir.outcome import outcome_for_error
+from gateway.rest.methods import allow_header
 from gateway.rest.responses import FhirResponse
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,11 @@ async def _fhir_error(request: Request, error: Exception) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    if error.status_code == 405:
-        return error_response(MethodNotAllowed(f"{request.method} is not supported on {request.url.path}"))
-    if error.status_code == 404:
+    allowed = allow_header(request.app, request.url.path) if error.status_code == 405 else {}
+    if allowed:
+        refusal = f"{request.method} is not supported on {request.url.path}"
+        return error_response(MethodNotAllowed(refusal, headers=allowed))
+    if error.status_code in (404, 405):  # 405 only because OPTIONS answers every path: no endpoint here
         return error_response(NotFound(f"No FHIR endpoint at {request.url.path}"))
     outcome = outcome_for_error(FhirError(str(error.detail)))
     return FhirResponse(outcome, status_code=error.status_code)

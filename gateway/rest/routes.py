@@ -1,5 +1,7 @@
 """FHIR RESTful URLs (http.html) mapped onto the service; every body is FHIR JSON."""
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -10,10 +12,11 @@ from gateway.auth.guarded import GuardedService
 from gateway.auth.smart import capability_security
 from gateway.fhir import bundle
 from gateway.fhir.capability import capability_statement
-from gateway.fhir.errors import UnsupportedMediaType
+from gateway.fhir.errors import NotFound, UnsupportedMediaType
 from gateway.fhir.outcome import information
 from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.summary import summarise
+from gateway.rest.methods import allow_header
 from gateway.rest.prefer import preferences
 from gateway.rest.request_body import read_body, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
@@ -23,6 +26,28 @@ from gateway.service.search import parse_history
 from gateway.service.versions import parse_etag, parse_version_id
 
 router = APIRouter()
+Handler = Callable[..., Awaitable[Response]]
+
+
+def _get(path: str) -> Callable[[Handler], Handler]:
+    """A GET route that answers HEAD too: the same status and headers, no body (uvicorn would drop a HEAD
+    body anyway; dropping it here keeps every ASGI server honest)."""
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def get_or_head(**arguments: Any) -> Response:
+            response = await handler(**arguments)
+            if arguments["request"].method != "HEAD":
+                return response
+            head = Response(status_code=response.status_code)
+            head.raw_headers = response.raw_headers  # Content-Length of the GET body, as RFC 9110 allows
+            head.body = b""
+            return head
+
+        router.api_route(path, methods=["GET", "HEAD"])(get_or_head)
+        return handler
+
+    return register
 
 
 def _service(request: Request) -> GuardedService:
@@ -71,7 +96,7 @@ async def batch_or_transaction(request: Request) -> Response:
     return FhirResponse(await process_bundle(_service(request), body, base_url(request)))
 
 
-@router.get("/metadata")
+@_get("/metadata")
 async def metadata(request: Request) -> Response:
     base = base_url(request)
     security = capability_security(request.app.state.settings, base)
@@ -92,7 +117,7 @@ async def _search(request: Request, resource_type: str, parameters: list[tuple[s
     return FhirResponse(body)
 
 
-@router.get("/{resource_type}")
+@_get("/{resource_type}")
 async def search_type(request: Request, resource_type: str) -> Response:
     return await _search(request, resource_type, list(request.query_params.multi_items()))
 
@@ -125,12 +150,12 @@ async def _history(request: Request, resource_type: str, resource_id: str | None
     return FhirResponse(bundle.history(base_url(request), path, page, history.used))
 
 
-@router.get("/{resource_type}/_history")
+@_get("/{resource_type}/_history")
 async def history_type(request: Request, resource_type: str) -> Response:
     return await _history(request, resource_type, None)
 
 
-@router.get("/{resource_type}/{resource_id}")
+@_get("/{resource_type}/{resource_id}")
 async def read(request: Request, resource_type: str, resource_id: str) -> Response:
     return _resource_response(await _service(request).read(resource_type, resource_id))
 
@@ -150,12 +175,21 @@ async def delete(request: Request, resource_type: str, resource_id: str) -> Resp
     return Response(status_code=204, headers=headers)
 
 
-@router.get("/{resource_type}/{resource_id}/_history")
+@_get("/{resource_type}/{resource_id}/_history")
 async def history_instance(request: Request, resource_type: str, resource_id: str) -> Response:
     return await _history(request, resource_type, resource_id)
 
 
-@router.get("/{resource_type}/{resource_id}/_history/{version_id}")
+@_get("/{resource_type}/{resource_id}/_history/{version_id}")
 async def vread(request: Request, resource_type: str, resource_id: str, version_id: str) -> Response:
     version = await _service(request).vread(resource_type, resource_id, parse_version_id(version_id))
     return _resource_response(version)
+
+
+@router.options("/{path:path}")
+async def options(request: Request, path: str) -> Response:
+    """What a URL allows, in `Allow` (CORS preflights are answered earlier, by the CORS middleware)."""
+    headers = allow_header(request.app, request.url.path)
+    if not headers:
+        raise NotFound(f"No FHIR endpoint at {request.url.path}")
+    return Response(status_code=204, headers=headers)

@@ -61,7 +61,10 @@ def definition_of(resource_type: str) -> ResourceDefinition:
 def writable_definition_of(resource_type: str) -> ResourceDefinition:
     definition = definition_of(resource_type)
     if definition.server_written:
-        raise MethodNotAllowed(f"{resource_type} resources are written by this server only")
+        raise MethodNotAllowed(
+            f"{resource_type} resources are written by this server only",
+            headers={"Allow": "GET, HEAD, OPTIONS"},  # a read-only type's URLs: read, search, history
+        )
     return definition
 
 
