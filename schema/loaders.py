@@ -12,6 +12,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from gateway.auth.guarded import GuardedService
+from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.fhir.resource_version import StoredVersion
 from gateway.service.references import references_of, refers_to_any
@@ -34,15 +35,21 @@ class Loaders:
             self._load_reverse, max_batch_size=size
         )
 
-    async def _load_resources(self, keys: list[ResourceKey]) -> list[StoredVersion | None]:
+    async def _load_resources(self, keys: list[ResourceKey]) -> list[StoredVersion | FhirError | None]:
+        """A type the token may not read fails only its own references (403), not the batch's others;
+        resources outside a patient/ scope's compartment are None, like resources that do not exist."""
         by_type: dict[str, list[str]] = defaultdict(list)
         for resource_type, resource_id in keys:
             by_type[resource_type].append(resource_id)
         found: dict[ResourceKey, StoredVersion] = {}
+        refused: dict[str, FhirError] = {}
         for resource_type, ids in by_type.items():
-            for version in await self.service.read_many(resource_type, ids):
-                found[(resource_type, version.id)] = version
-        return [found.get(key) for key in keys]
+            try:
+                for version in await self.service.read_many(resource_type, ids):
+                    found[(resource_type, version.id)] = version
+            except FhirError as refusal:
+                refused[resource_type] = refusal
+        return [refused.get(key[0]) or found.get(key) for key in keys]
 
     async def _load_reverse(self, keys: list[ReverseKey]) -> list[list[dict[str, Any]]]:
         parents: dict[ReverseGroup, list[str]] = defaultdict(list)

@@ -26,7 +26,7 @@ async def _fhir_error(request: Request, error: Exception) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    allowed = allow_header(request.app, request.url.path) if error.status_code == 405 else {}
+    allowed = allow_header(request.scope) if error.status_code == 405 else {}
     if allowed:
         refusal = f"{request.method} is not supported on {request.url.path}"
         return error_response(MethodNotAllowed(refusal, headers=allowed))

@@ -1,23 +1,25 @@
-"""Which HTTP methods a URL answers: the `Allow` header of 405 and OPTIONS answers, read from the routes."""
+"""Which HTTP methods a URL answers: the `Allow` header of 405 and OPTIONS answers, asked from the routes."""
 
-from starlette.routing import Route
-from starlette.types import ASGIApp
+from typing import Any
 
-_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+from starlette.routing import Match
+from starlette.types import Scope
 
-
-def allowed_methods(app: ASGIApp, path: str) -> list[str]:
-    """Every method some route serves at `path` (OPTIONS included), in a fixed order; empty when no route
-    serves the path at all. Asked from the routes themselves, so a new route can never be left out."""
-    found: set[str] = set()
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        if isinstance(route, Route) and route.methods and route.path_regex.match(path):
-            found |= route.methods - {"OPTIONS"}
-    if not found:
-        return []
-    return [method for method in _ORDER if method in found] + sorted(found - set(_ORDER)) + ["OPTIONS"]
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
-def allow_header(app: ASGIApp, path: str) -> dict[str, str]:
-    methods = allowed_methods(app, path)
+def allowed_methods(scope: Scope) -> list[str]:
+    """Every method some route fully matches at this request's path, OPTIONS included; empty when only the
+    OPTIONS catch-all serves the path. The routes are asked themselves, so a new route is never left out."""
+    router: Any = scope["app"].router
+    found = [
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in router.routes)
+    ]
+    return [*found, "OPTIONS"] if found else []
+
+
+def allow_header(scope: Scope) -> dict[str, str]:
+    methods = allowed_methods(scope)
     return {"Allow": ", ".join(methods)} if methods else {}

@@ -189,7 +189,7 @@ async def vread(request: Request, resource_type: str, resource_id: str, version_
 @router.options("/{path:path}")
 async def options(request: Request, path: str) -> Response:
     """What a URL allows, in `Allow` (CORS preflights are answered earlier, by the CORS middleware)."""
-    headers = allow_header(request.app, request.url.path)
+    headers = allow_header(request.scope)
     if not headers:
         raise NotFound(f"No FHIR endpoint at {request.url.path}")
     return Response(status_code=204, headers=headers)
