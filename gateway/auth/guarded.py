@@ -166,6 +166,18 @@ class GuardedService:
             ]
             return outcome
 
+    async def match(
+        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
+    ) -> StoredVersion | None:
+        """The one match of a conditional interaction's query (create, update, delete, patch, Bundle
+        references), decided and audited as the search it is, restricted to what the token reaches."""
+        async with self._audited("search-type", resource_type) as record:
+            record.query = query
+            self._decide("search-type", resource_type)
+            found = await self.service.match(resource_type, query, base_url, what)
+            record.references = [f"{resource_type}/{found.id}"] if found else []
+            return found
+
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
         """Batched reads (GraphQL references): one decision and one audit record for the batch; resources
         outside a patient/ scope's compartment are left out, as if they did not exist."""

@@ -13,12 +13,11 @@ from urllib.parse import parse_qsl
 
 from gateway.fhir import bundle as bundles
 from gateway.fhir.dates import instant_text
-from gateway.fhir.errors import BadRequest, FhirError, NotImplementedHere, PreconditionFailed
+from gateway.fhir.errors import FhirError, NotImplementedHere, PreconditionFailed
 from gateway.fhir.outcome import operation_outcome
 from gateway.fhir.resource_version import StoredVersion
 from gateway.service.bundle_entries import BundleEntry, read_entries, rewrite_references
 from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
-from gateway.service.search import parse_search
 from gateway.service.versions import new_id
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
@@ -68,6 +67,10 @@ class Interactions(Protocol):
         self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
     ) -> SearchOutcome: ...
 
+    async def match(
+        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
+    ) -> StoredVersion | None: ...
+
     async def create(
         self,
         resource_type: str,
@@ -92,24 +95,15 @@ class BundleRun:
         self.local: dict[str, str] = {}  # fullUrl -> Type/id
         self.resolved: dict[str, str] = {}  # conditional reference -> Type/id
 
-    async def one_match(self, resource_type: str, query: str) -> StoredVersion | None:
-        """The single resource a conditional query matches, None for none; 412 for several."""
-        definition = definition_of(resource_type)
-        request = parse_search(
-            definition, parse_qsl(query, keep_blank_values=True), self.base_url, strict=True
-        )
-        if not request.conditions and not request.chains:
-            raise BadRequest(f"{resource_type}?{query} has no search criteria")
-        parameters = [*parse_qsl(query, keep_blank_values=True), ("_count", "2"), ("_total", "none")]
-        page = (await self.service.search(resource_type, parameters, self.base_url, True)).page
-        if len(page.items) > 1:
-            raise PreconditionFailed(f"{resource_type}?{query} matches more than one {resource_type}")
-        return page.items[0] if page.items else None
+    async def one_match(self, resource_type: str, query: str, what: str) -> StoredVersion | None:
+        """The single resource a conditional query matches, None for none; 412 for several; 400 for none
+        given. The caller's reach applies: a match it cannot see is no match."""
+        return await self.service.match(resource_type, query, self.base_url, what)
 
     async def resolve(self, resource_type: str, query: str) -> str:
         key = f"{resource_type}?{query}"
         if key not in self.resolved:
-            found = await self.one_match(resource_type, query)
+            found = await self.one_match(resource_type, query, "The conditional reference")
             if found is None:
                 raise PreconditionFailed(f"The conditional reference {key} matches no resource")
             self.resolved[key] = f"{resource_type}/{found.id}"
@@ -119,7 +113,7 @@ class BundleRun:
         """Give a POST its id (or its existing match, for ifNoneExist) and record its fullUrl."""
         if entry.method == "POST":
             existing = (
-                await self.one_match(entry.resource_type, entry.if_none_exist)
+                await self.one_match(entry.resource_type, entry.if_none_exist, f"{entry.where} ifNoneExist")
                 if entry.if_none_exist
                 else None
             )
