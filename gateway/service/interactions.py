@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl
 from gateway.fhir.errors import (
     BadRequest,
     Conflict,
-    FhirError,
     Gone,
     Issue,
     MethodNotAllowed,
@@ -25,6 +24,7 @@ from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.chains import chain_condition, has_condition
 from gateway.service.includes import included
+from gateway.service.preconditions import check_if_match, stale, version_headers
 from gateway.service.reach import UNRESTRICTED, CallerReads, Reach
 from gateway.service.references import MAX_LINKED
 from gateway.service.search import SearchRequest, parse_search
@@ -100,7 +100,7 @@ class FhirService:
         if current is None:
             raise NotFound(f"{resource_type}/{resource_id} is not known")
         if current.deleted:
-            raise Gone(f"{resource_type}/{resource_id} was deleted", headers=_version_headers(current))
+            raise Gone(f"{resource_type}/{resource_id} was deleted", headers=version_headers(current))
         return current
 
     async def vread(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion:
@@ -111,7 +111,7 @@ class FhirService:
         if version.deleted:
             raise Gone(
                 f"{resource_type}/{resource_id}/_history/{version_id} is a deletion",
-                headers=_version_headers(version),
+                headers=version_headers(version),
             )
         return version
 
@@ -167,13 +167,13 @@ class FhirService:
             )
         for attempt in range(_MAX_WRITE_ATTEMPTS):
             previous = await self.store.current(resource_type, resource_id)
-            _check_if_match(resource_type, resource_id, previous, if_match)
+            check_if_match(resource_type, resource_id, previous, if_match)
             new = next_version(definition, resource_id, resource, previous, "PUT")
             try:
                 await self.store.commit(new, expected_version=previous.version_id if previous else None)
             except VersionConflict:
                 if if_match is not None:
-                    raise _stale(resource_type, resource_id, if_match) from None
+                    raise stale(resource_type, resource_id, if_match) from None
                 await _backoff(attempt)
                 continue
             return WriteOutcome(new.version, created=previous is None or previous.deleted)
@@ -189,7 +189,7 @@ class FhirService:
             previous = await self.store.current(resource_type, resource_id)
             if previous is None:
                 raise NotFound(f"{resource_type}/{resource_id} is not known")
-            _check_if_match(resource_type, resource_id, previous, if_match)
+            check_if_match(resource_type, resource_id, previous, if_match)
             if previous.deleted:
                 return None
             new = next_version(definition, resource_id, None, previous, "DELETE")
@@ -197,7 +197,7 @@ class FhirService:
                 await self.store.commit(new, expected_version=previous.version_id)
             except VersionConflict:
                 if if_match is not None:
-                    raise _stale(resource_type, resource_id, if_match) from None
+                    raise stale(resource_type, resource_id, if_match) from None
                 await _backoff(attempt)
                 continue
             return new.version
@@ -295,22 +295,3 @@ async def _paged(pending: Awaitable[Page]) -> Page:
         return await pending
     except ValueError as error:
         raise BadRequest(f"The paging link is not valid here: {error}") from None
-
-
-def _version_headers(version: StoredVersion) -> dict[str, str]:
-    return {"ETag": f'W/"{version.version_id}"'}
-
-
-def _stale(resource_type: str, resource_id: str, if_match: int) -> FhirError:
-    return PreconditionFailed(f'If-Match W/"{if_match}" is stale: {resource_type}/{resource_id} has changed')
-
-
-def _check_if_match(
-    resource_type: str, resource_id: str, current: StoredVersion | None, if_match: int | None
-) -> None:
-    if if_match is None:
-        return
-    if current is None:
-        raise PreconditionFailed(f"If-Match given but {resource_type}/{resource_id} does not exist")
-    if current.version_id != if_match:
-        raise _stale(resource_type, resource_id, if_match)
