@@ -102,16 +102,24 @@ class FhirService:
     ) -> WriteOutcome:
         definition = writable_definition_of(resource_type)
         validate_resource(resource, resource_type)
+        existing: StoredVersion | None = None
         if if_none_exist is not None:
-            existing = await self._conditional_match(definition, if_none_exist, base_url)
+
+            async def find_match() -> StoredVersion | None:
+                return await self._conditional_match(definition, if_none_exist, base_url)
+
+            existing = await find_match()
             if existing is not None:
                 return WriteOutcome(existing, created=False)
         new = next_version(definition, resource_id or new_id(), resource, None, "POST")
         try:
-            await self.store.commit(new, expected_version=None)
+            if if_none_exist is None:
+                await self.store.commit(new, expected_version=None)
+            else:  # racing twins: the store lets one create, the others get its match
+                existing = await self.store.create_once(if_none_exist, new, find_match)
         except VersionConflict:
             raise Conflict("A resource with the generated id already exists; retry") from None
-        return WriteOutcome(new.version, created=True)
+        return WriteOutcome(existing, created=False) if existing else WriteOutcome(new.version, created=True)
 
     async def _conditional_match(
         self, definition: ResourceDefinition, query: str, base_url: str

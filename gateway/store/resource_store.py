@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Concatenate
 
 from gateway.fhir.resource_version import Page, StoredVersion
+from gateway.store.claims import ConditionalCreates, Match
 from gateway.store.criteria import Condition, SortKey
 from gateway.store.database import Database
 from gateway.store.query import (
@@ -26,7 +27,7 @@ from gateway.store.query import (
     sort_values,
 )
 from gateway.store.records import NewVersion
-from gateway.store.transaction import active_session, session_options, transaction
+from gateway.store.transaction import gated, session_options, transaction
 from gateway.store.writes import VersionWriter, history_id
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
@@ -48,38 +49,37 @@ def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
 _RESULT_FIELDS = {"search": 0, "missing": 0}
 
 
-def _gated[**P, R](
+def _gate[**P, R](
     method: Callable[Concatenate["ResourceStore", P], Awaitable[R]],
 ) -> Callable[Concatenate["ResourceStore", P], Awaitable[R]]:
     """Run the store call through the gate unless it belongs to the running transaction."""
 
     @functools.wraps(method)
-    async def gated(store: "ResourceStore", /, *args: P.args, **kwargs: P.kwargs) -> R:
-        if active_session() is not None:
-            return await method(store, *args, **kwargs)
-        async with store._database.gate.operation():
+    async def passing(store: "ResourceStore", /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with gated(store._database):
             return await method(store, *args, **kwargs)
 
-    return gated
+    return passing
 
 
 class ResourceStore:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._writer = VersionWriter(database)
+        self._conditional_creates = ConditionalCreates(database, self._writer)
 
     @property
     def supports_transactions(self) -> bool:
         return self._database.supports_transactions
 
-    @_gated
+    @_gate
     async def current(self, resource_type: str, resource_id: str) -> StoredVersion | None:
         document = await self._database.current(resource_type).find_one(
             {"_id": resource_id}, _RESULT_FIELDS, **session_options()
         )
         return _version(resource_type, document) if document else None
 
-    @_gated
+    @_gate
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
         """The current, not deleted versions of these ids, in one query (includes, GraphQL batches)."""
         if not resource_ids:
@@ -91,7 +91,7 @@ class ResourceStore:
         )
         return [_version(resource_type, document) async for document in cursor]
 
-    @_gated
+    @_gate
     async def version(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion | None:
         document = await self._database.history(resource_type).find_one(
             {"_id": history_id(resource_id, version_id)}, _RESULT_FIELDS, **session_options()
@@ -107,12 +107,18 @@ class ResourceStore:
         for resource_type in resource_types:
             await self._database.prepare(resource_type)
 
-    @_gated
+    @_gate
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
         """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
         await self._writer.commit(new, expected_version)
 
-    @_gated
+    async def create_once(self, criteria: str, new: NewVersion, find_match: Match) -> StoredVersion | None:
+        """A conditional create (If-None-Exist) that racing twins cannot repeat: commits `new` unless
+        `find_match` (the caller's access-checked search for `criteria`) finds a resource, which is returned.
+        Not gated itself: it is made of gated calls, and `find_match` passes the gate on its own."""
+        return await self._conditional_creates.create_once(criteria, new, find_match)
+
+    @_gate
     async def history(
         self,
         resource_type: str,
@@ -136,7 +142,7 @@ class ResourceStore:
             with_total=True,
         )
 
-    @_gated
+    @_gate
     async def search(
         self,
         resource_type: str,
@@ -159,7 +165,7 @@ class ResourceStore:
             0 if page_token is not None else offset,
         )
 
-    @_gated
+    @_gate
     async def count(self, resource_type: str, conditions: list[Condition]) -> int:
         collection = self._database.current(resource_type)
         return int(await collection.count_documents(search_filter(conditions), **session_options()))
@@ -208,13 +214,13 @@ class ResourceStore:
             last_token=encode_position(LAST),
         )
 
-    @_gated
+    @_gate
     async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:
         """The server's query plan for a search, for tests and benchmarks that prove index use."""
         cursor = self._database.current(resource_type).find(search_filter(conditions))
         return dict(await cursor.explain())
 
-    @_gated
+    @_gate
     async def ping(self) -> None:
         await self._database.db.command("ping")
 
@@ -222,7 +228,7 @@ class ResourceStore:
         """For tests: remove everything this store wrote."""
         await self._database.client.drop_database(self._database.db.name)
 
-    @_gated
+    @_gate
     async def insert_new(self, versions: list[NewVersion]) -> None:
         """Bulk-load first versions of resources that do not exist yet (imports, audit events)."""
         await self._writer.insert_new(versions)

@@ -6,7 +6,7 @@ transaction to the whole engine (mongoeco) the database's gate runs it alone (ga
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
@@ -67,3 +67,8 @@ async def write_session(database: Database) -> AsyncIterator[AsyncIOMotorClientS
         return
     async with await database.client.start_session() as session, session.start_transaction():
         yield session
+
+
+def gated(database: Database) -> AbstractAsyncContextManager[None]:
+    """Pass the database's gate, unless this is part of the running transaction (which holds it)."""
+    return nullcontext() if active_session() is not None else database.gate.operation()
