@@ -29,11 +29,9 @@ CURRENT_INDEXES = [
     IndexModel([("lastUpdated", ASCENDING), ("_id", ASCENDING)], name="last_updated"),
 ]
 # No unique index here: a history `_id` is "{id}/{versionId}", which carries the uniqueness (mongoeco
-# checks a compound unique index by scanning the collection on every insert). `pending` marks versions
-# whose current document may not show them yet (gateway/store/writes.py); recovery finds them by it.
+# checks a compound unique index by scanning the collection on every insert).
 HISTORY_INDEXES = [
     IndexModel([("id", ASCENDING), ("versionId", DESCENDING)], name="instance_history"),
-    IndexModel([("pending", ASCENDING)], name="pending", sparse=True),
     IndexModel([("lastUpdated", DESCENDING), ("_id", DESCENDING)], name="type_history"),
 ]
 

@@ -3,10 +3,11 @@
 Two writers can never both create version n+1: the second history insert hits the unique `_id` (no compound
 unique index, which mongoeco checks by scanning the whole collection). The current document then moves
 from version n to n+1 by compare-and-swap. Where the server runs single writes in transactions both steps
-are one transaction. Elsewhere (mongoeco) the history version is written `pending` and the mark is removed
-once the current document shows it, so a crash between the two steps leaves a mark that start-up recovery
-(gateway/store/recovery.py) completes; a writer that meets such a version rolls it forward itself. The
-steps run shielded from cancellation: a client hanging up cannot stop a write half-way.
+are one transaction. Elsewhere (mongoeco) a small note in `_pending_writes` names the history versions
+being written before they are, and goes once the current documents show them: a crash between the steps
+leaves the note, which start-up recovery (gateway/store/recovery.py) completes; a writer that meets such
+a version rolls it forward itself. The steps run shielded from cancellation: a client hanging up cannot
+stop a write half-way.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from gateway.store.database import Database
 from gateway.store.records import NewVersion, VersionConflict
 from gateway.store.transaction import active_session, write_session
 
-PENDING_FIELD = "pending"
+PENDING_COLLECTION = "_pending_writes"
 _WRITE_CONFLICT = 112
 
 
@@ -42,20 +43,22 @@ def current_document(new: NewVersion) -> dict[str, Any]:
     }
 
 
-def history_document(new: NewVersion, pending: bool) -> dict[str, Any]:
+def history_document(new: NewVersion) -> dict[str, Any]:
     document = current_document(new)
     document["id"] = document["_id"]
     document["_id"] = history_id(new.version.id, new.version.version_id)
-    if pending:
-        document[PENDING_FIELD] = True
     return document
 
 
 def as_current(history: dict[str, Any]) -> dict[str, Any]:
     """The current-collection form of a history document."""
-    document = {key: value for key, value in history.items() if key not in ("id", PENDING_FIELD)}
+    document = {key: value for key, value in history.items() if key != "id"}
     document["_id"] = history["id"]
     return document
+
+
+def pending_note_id(resource_type: str, first_history_id: str) -> str:
+    return f"{resource_type}/{first_history_id}"
 
 
 def is_write_conflict(error: OperationFailure) -> bool:
@@ -72,9 +75,19 @@ class VersionWriter:
         self._database = database
 
     @property
-    def _marks_pending(self) -> bool:
-        """Pending marks are needed where the two steps are not one transaction."""
+    def _notes_pending(self) -> bool:
+        """Notes are needed where the two steps are not one transaction."""
         return not self._database.transactional_writes and active_session() is None
+
+    async def _note(self, resource_type: str, history_ids: list[str]) -> str:
+        note_id = pending_note_id(resource_type, history_ids[0])
+        await self._database.db[PENDING_COLLECTION].replace_one(
+            {"_id": note_id}, {"_id": note_id, "type": resource_type, "ids": history_ids}, upsert=True
+        )
+        return note_id
+
+    async def _settled(self, note_id: str) -> None:
+        await self._database.db[PENDING_COLLECTION].delete_one({"_id": note_id})
 
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
         """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
@@ -87,16 +100,18 @@ class VersionWriter:
 
     async def _commit(self, new: NewVersion, expected_version: int | None) -> None:
         resource_type, resource_id = new.version.resource_type, new.version.id
-        pending = self._marks_pending
+        pending = self._notes_pending
+        written_id = history_id(resource_id, new.version.version_id)
+        note_id = await self._note(resource_type, [written_id]) if pending else None
         try:
             async with write_session(self._database) as session:
                 try:
                     await self._database.history(resource_type).insert_one(
-                        history_document(new, pending), session=session
+                        history_document(new), session=session
                     )
                 except DuplicateKeyError:
-                    if pending:  # a crashed writer's version is in the way: complete it
-                        await self.roll_forward(resource_type, resource_id, new.version.version_id)
+                    if pending:  # a crashed writer's version may be in the way: complete it
+                        await self.roll_forward(resource_type, written_id)
                     raise VersionConflict(resource_id) from None
                 shown = await self._show(new, expected_version, session)
         except DuplicateKeyError:
@@ -105,14 +120,12 @@ class VersionWriter:
             if is_write_conflict(error):
                 raise VersionConflict(resource_id) from None
             raise
+        if not shown and pending:  # nothing points at the version just written: take it back
+            await self._database.history(resource_type).delete_one({"_id": written_id})
+        if note_id is not None:
+            await self._settled(note_id)
         if not shown:
-            if pending:  # nothing points at the version just written: take it back
-                await self._database.history(resource_type).delete_one(
-                    {"_id": history_id(resource_id, new.version.version_id)}
-                )
             raise VersionConflict(resource_id)
-        if pending:
-            await self._settled(resource_type, [history_id(resource_id, new.version.version_id)])
 
     async def _show(self, new: NewVersion, expected_version: int | None, session: Any) -> bool:
         """Move the current document to `new`; False if it was not at `expected_version`. A writer that
@@ -139,26 +152,26 @@ class VersionWriter:
         now_shown = await current.find_one({"_id": resource_id}, {"versionId": 1})
         return now_shown is not None and now_shown["versionId"] == version_id
 
-    async def _settled(self, resource_type: str, history_ids: list[str]) -> None:
-        await self._database.history(resource_type).update_many(
-            {"_id": {"$in": history_ids}}, {"$unset": {PENDING_FIELD: ""}}
-        )
-
-    async def roll_forward(self, resource_type: str, resource_id: str, version_id: int) -> None:
-        """Make the current document show a pending history version a crashed or slow writer left behind."""
-        history = self._database.history(resource_type)
-        written = await history.find_one({"_id": history_id(resource_id, version_id), PENDING_FIELD: True})
-        if written is None:
+    async def roll_forward(self, resource_type: str, written_id: str) -> None:
+        """If a note says `written_id` may not be shown yet, make the current document show it."""
+        note_id = pending_note_id(resource_type, written_id)
+        if await self._database.db[PENDING_COLLECTION].find_one({"_id": note_id}) is None:
             return
+        await self.complete(resource_type, [written_id])
+        await self._settled(note_id)
+
+    async def complete(self, resource_type: str, written_ids: list[str]) -> None:
+        """Move current documents up to these history versions where they still show the one before."""
+        found = self._database.history(resource_type).find({"_id": {"$in": written_ids}})
         current = self._database.current(resource_type)
-        if version_id == 1:
-            with suppress(DuplicateKeyError):
-                await current.insert_one(as_current(written))
-        else:
-            await current.find_one_and_replace(
-                {"_id": resource_id, "versionId": version_id - 1}, as_current(written)
-            )
-        await self._settled(resource_type, [written["_id"]])
+        for written in await found.to_list(None):
+            if written["versionId"] == 1:
+                with suppress(DuplicateKeyError):
+                    await current.insert_one(as_current(written))
+            else:
+                await current.find_one_and_replace(
+                    {"_id": written["id"], "versionId": written["versionId"] - 1}, as_current(written)
+                )
 
     async def insert_new(self, versions: list[NewVersion]) -> None:
         """Bulk-load first versions of resources that do not exist yet (imports, audit events)."""
@@ -166,15 +179,16 @@ class VersionWriter:
             return
         resource_type = versions[0].version.resource_type
         await self._database.prepare(resource_type)
-        pending = self._marks_pending
-        history = [history_document(new, pending) for new in versions]
+        pending = self._notes_pending
+        history = [history_document(new) for new in versions]
         current = [current_document(new) for new in versions]
 
         async def write() -> None:
+            note_id = await self._note(resource_type, [item["_id"] for item in history]) if pending else None
             await self._database.history(resource_type).insert_many(history, **_session_options())
             await self._database.current(resource_type).insert_many(current, **_session_options())
-            if pending:
-                await self._settled(resource_type, [document["_id"] for document in history])
+            if note_id is not None:
+                await self._settled(note_id)
 
         if active_session() is not None:
             await write()

@@ -15,7 +15,7 @@ from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.service.versions import next_version
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
-from gateway.store.writes import history_document
+from gateway.store.writes import PENDING_COLLECTION, history_document, pending_note_id
 from tests.conftest import FHIR_JSON, fresh_settings, http_client, running_app
 
 RACERS = 30
@@ -138,13 +138,17 @@ async def test_a_write_interrupted_between_its_steps_is_completed_at_start_up(tm
         database = await connect(uri, "crash", list(CORE_DEFINITIONS))
         definition = CORE_DEFINITIONS["Patient"]
         first = next_version(definition, "torn", _patient("torn"), None, "PUT")
-        await database.history("Patient").insert_one(history_document(first, pending=True))
+        written = history_document(first)
+        await database.db[PENDING_COLLECTION].insert_one(
+            {"_id": pending_note_id("Patient", written["_id"]), "type": "Patient", "ids": [written["_id"]]}
+        )
+        await database.history("Patient").insert_one(written)
         database.close()
 
         database = await connect(uri, "crash", list(CORE_DEFINITIONS))
         shown = await database.current("Patient").find_one({"_id": "torn"})
         assert shown is not None and shown["versionId"] == 1
-        assert await database.history("Patient").count_documents({"pending": True}) == 0
+        assert await database.db[PENDING_COLLECTION].count_documents({}) == 0
         database.close()
     finally:
         server.stop()
