@@ -3,9 +3,11 @@
 mongoeco's SQLite engine refuses every other operation while a transaction is open ("active transaction
 bound to another session") and its memory engine aborts one side of any overlap at commit. So on such an
 engine a transaction waits until the operations in flight are done and runs alone; operations that arrive
-meanwhile wait until it ends. Waiting prefers the transaction (it queues ahead of newer operations) so a
-steady read load cannot starve it. Every wait is bounded: past it the caller gets StoreBusy, a retryable
-503, never a 500. On MongoDB clusters the gate is open: their transactions run side by side.
+meanwhile wait until it ends. Turns alternate: a queued transaction goes ahead of newer operations, so a
+steady read load cannot starve it, and the operations that waited for a transaction all go before the
+next transaction, so a stream of transactions cannot starve them. Every wait is bounded: past it the
+caller gets StoreBusy, a retryable 503, never a 500. On MongoDB clusters the gate is open: their
+transactions run side by side.
 """
 
 import asyncio
@@ -28,6 +30,8 @@ class TransactionGate:
         self._operations = 0  # ordinary operations in flight
         self._transaction = False  # a transaction holds the engine
         self._waiting_transactions = 0
+        self._waiting_operations = 0
+        self._operations_turn = False  # the operations that waited for a transaction go before the next
 
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:  # made on first use, in the loop that uses it
@@ -44,11 +48,11 @@ class TransactionGate:
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
 
-    def _no_transaction(self) -> bool:
-        return not self._transaction and not self._waiting_transactions
+    def _operation_may_go(self) -> bool:
+        return not self._transaction and (not self._waiting_transactions or self._operations_turn)
 
-    def _engine_free(self) -> bool:
-        return not self._transaction and not self._operations
+    def _transaction_may_go(self) -> bool:
+        return not self._transaction and not self._operations and not self._operations_turn
 
     @asynccontextmanager
     async def operation(self) -> AsyncIterator[None]:
@@ -58,8 +62,15 @@ class TransactionGate:
             return
         changed = self._condition()
         async with changed:
-            if self._transaction or self._waiting_transactions:
-                await self._wait("this request", self._no_transaction)
+            if not self._operation_may_go():
+                self._waiting_operations += 1
+                try:
+                    await self._wait("this request", self._operation_may_go)
+                finally:
+                    self._waiting_operations -= 1
+                    if not self._waiting_operations:
+                        self._operations_turn = False
+                        changed.notify_all()
             self._operations += 1
         try:
             yield
@@ -78,8 +89,8 @@ class TransactionGate:
         async with changed:
             self._waiting_transactions += 1
             try:
-                if self._transaction or self._operations:
-                    await self._wait("this transaction", self._engine_free)
+                if not self._transaction_may_go():
+                    await self._wait("this transaction", self._transaction_may_go)
             finally:
                 self._waiting_transactions -= 1
                 changed.notify_all()  # operations queued behind a transaction that gave up may go
@@ -89,4 +100,5 @@ class TransactionGate:
         finally:
             async with changed:
                 self._transaction = False
+                self._operations_turn = self._waiting_operations > 0
                 changed.notify_all()

@@ -84,3 +84,29 @@ async def test_an_open_gate_lets_transactions_and_operations_overlap():
     gate = TransactionGate(exclusive=False)
     async with gate.transaction(), gate.transaction(), gate.operation():
         pass
+
+
+async def test_operations_that_waited_for_a_transaction_go_before_the_next_queued_transaction():
+    gate = TransactionGate(exclusive=True)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def transaction(name: str, hold: bool) -> None:
+        async with gate.transaction():
+            order.append(name)
+            if hold:
+                await release.wait()
+
+    async def operation(name: str) -> None:
+        async with gate.operation():
+            order.append(name)
+
+    first = asyncio.create_task(transaction("first transaction", hold=True))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(operation(f"operation {number}")) for number in range(2)]
+    await asyncio.sleep(0)
+    second = asyncio.create_task(transaction("second transaction", hold=False))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, second, *waiting)
+    assert order == ["first transaction", "operation 0", "operation 1", "second transaction"]
