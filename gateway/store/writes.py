@@ -11,6 +11,7 @@ stop a write half-way.
 """
 
 import asyncio
+from collections.abc import Coroutine
 from contextlib import suppress
 from typing import Any
 
@@ -96,7 +97,7 @@ class VersionWriter:
             await self._commit(new, expected_version)
             return
         # Shielded: once started the steps finish even if the request is cancelled.
-        await asyncio.shield(asyncio.ensure_future(self._commit(new, expected_version)))
+        await _shielded(self._commit(new, expected_version))
 
     async def _commit(self, new: NewVersion, expected_version: int | None) -> None:
         resource_type, resource_id = new.version.resource_type, new.version.id
@@ -193,7 +194,16 @@ class VersionWriter:
         if active_session() is not None:
             await write()
         else:
-            await asyncio.shield(asyncio.ensure_future(write()))
+            await _shielded(write())
+
+
+async def _shielded(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to its end even if the caller is cancelled; the caller, if still waiting, gets its error."""
+    task = asyncio.ensure_future(work)
+    # Mark the outcome retrieved: a cancelled caller (shutdown) no longer awaits it, and its error (a store
+    # closing under it) must not surface later as "exception was never retrieved".
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    await asyncio.shield(task)
 
 
 def _session_options() -> dict[str, Any]:
