@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
+from gateway.audit.journal import JOURNAL_FILE, AuditJournal
 from gateway.audit.trail import AuditTrail
 from gateway.auth.authenticator import build_authenticator
 from gateway.fhir.dates import instant_text
@@ -59,7 +60,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = EmbeddedMongo(settings.data_dir)
         uri = embedded.start()
         where = f"SQLite file in {settings.data_dir}" if settings.data_dir else "memory"
-        log.info("store: embedded mongoeco server at %s (%s)", uri, where)
+        log.info("store: embedded mongoeco server at %s (%s)", uri.split("@")[-1], where)
     else:
         log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
     database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
@@ -79,6 +80,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.audit_queue_size,
         settings.audit_batch_size,
         settings.audit_linger_seconds,
+        AuditJournal(settings.data_dir / JOURNAL_FILE) if settings.data_dir else None,
     )
     trail.start()
     app.state.started = instant_text(now())
@@ -87,7 +89,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await trail.stop()  # every queued audit event is stored before the store goes away
+        await trail.stop()  # queued audit events are stored, or journaled for the next start
         database.close()
         if embedded is not None:
             embedded.stop()

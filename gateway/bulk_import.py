@@ -15,8 +15,9 @@ from typing import Any, TextIO
 from gateway.fhir.errors import FhirError
 from gateway.fhir.json import loads
 from gateway.fhir.resource_types import CORE_DEFINITIONS
+from gateway.fhir.resource_version import StoredVersion
 from gateway.service.bundles import process_bundle
-from gateway.service.interactions import FhirService
+from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
 from gateway.settings import Settings
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
@@ -60,14 +61,66 @@ def _entry_types(bundle: dict[str, Any]) -> list[str]:
     return types
 
 
+class _Counted:
+    """The service as a Bundle's entries see it, advancing the progress bar once per entry processed."""
+
+    def __init__(self, service: FhirService, progress: "Progress | None", label: str) -> None:
+        self._service, self._progress, self.label = service, progress, label
+
+    @property
+    def store(self) -> ResourceStore:
+        return self._service.store
+
+    def _advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(1, self.label)
+
+    async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
+        found = await self._service.read(resource_type, resource_id)
+        self._advance()
+        return found
+
+    async def search(
+        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
+    ) -> SearchOutcome:
+        # Conditional references search too: only searches that are entries count.
+        return await self._service.search(resource_type, parameters, base_url, strict)
+
+    async def create(
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,
+    ) -> WriteOutcome:
+        outcome = await self._service.create(resource_type, resource, if_none_exist, base_url, resource_id)
+        self._advance()
+        return outcome
+
+    async def update(
+        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
+    ) -> WriteOutcome:
+        outcome = await self._service.update(resource_type, resource_id, resource, if_match)
+        self._advance()
+        return outcome
+
+    async def delete(
+        self, resource_type: str, resource_id: str, if_match: int | None = None
+    ) -> StoredVersion | None:
+        deleted = await self._service.delete(resource_type, resource_id, if_match)
+        self._advance()
+        return deleted
+
+
 class Progress:
-    """A one-line progress bar on stderr: resources done of the total, and the current file."""
+    """A one-line progress bar on stderr: entries done of the total, and the current file."""
 
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total, self.done, self.stream = max(total, 1), 0, stream or sys.stderr
 
     def advance(self, count: int, label: str) -> None:
-        self.done += count
+        self.done = min(self.total, self.done + count)
         filled = int(30 * self.done / self.total)
         self.stream.write(
             f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:40]:<40}"
@@ -105,8 +158,9 @@ async def import_bundles(
     )
     for path, bundle in loaded:
         types = _entry_types(bundle)
+        done_before = progress.done if progress else 0
         try:
-            answer = await process_bundle(service, bundle, "")
+            answer = await process_bundle(_Counted(service, progress, path.name), bundle, "")
         except FhirError as error:
             summary.failed.update(types)
             summary.bad_files.append((path, error.diagnostics))
@@ -115,8 +169,8 @@ async def import_bundles(
                 status = entry["response"]["status"]
                 counter = {"201": summary.created, "200": summary.updated}.get(status[:3], summary.failed)
                 counter[name] += 1
-        if progress:
-            progress.advance(len(types), path.name)
+        if progress:  # entries answered without a write (matches, searches) or a failed file
+            progress.advance(done_before + len(types) - progress.done, path.name)
     if progress:
         progress.close()
     return summary

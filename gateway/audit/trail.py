@@ -1,5 +1,11 @@
-"""A bounded queue of audit events, stored in batches by a background task: off the request path, flushed on
-shutdown, and when full the recording request waits (back-pressure) rather than an event being dropped."""
+"""A bounded queue of audit events, stored in batches by a background task: off the request path, and when
+full the recording request waits (back-pressure) rather than an event being dropped.
+
+Shutdown takes seconds, not minutes: it stores what it can within `drain_seconds`, then writes the rest
+(and any batch whose write was cut short) to the journal in the data directory, which the next start
+replays. Events are stored at least once: a batch cut short may have reached the store and be replayed.
+Without a journal (no data directory) shutdown waits for the store and reports any events it still held.
+"""
 
 import asyncio
 import contextlib
@@ -7,25 +13,40 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from gateway.audit.journal import AuditJournal
+
 log = logging.getLogger(__name__)
 
 Sink = Callable[[list[dict[str, Any]]], Awaitable[None]]
+Event = dict[str, Any]
 
 
 class AuditTrail:
     def __init__(
-        self, sink: Sink, max_size: int = 10_000, batch_size: int = 50, linger_seconds: float = 0.25
+        self,
+        sink: Sink,
+        max_size: int = 10_000,
+        batch_size: int = 50,
+        linger_seconds: float = 0.25,
+        journal: AuditJournal | None = None,
     ) -> None:
         self._sink, self._batch_size, self._linger = sink, batch_size, linger_seconds
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_size)
+        self._journal = journal
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(max_size)
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: list[Event] = []  # the batch being stored, journaled if shutdown cuts it short
         self._closed = False
         self.written = 0
+
+    @property
+    def queued(self) -> int:
+        """Events waiting to be stored (the benchmark watches it)."""
+        return self._queue.qsize() + len(self._in_flight)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-trail")
 
-    async def record(self, event: dict[str, Any]) -> None:
+    async def record(self, event: Event) -> None:
         if self._closed:
             await self._write([event])  # a straggler after shutdown began is written at once, not lost
             return
@@ -35,9 +56,9 @@ class AuditTrail:
             log.warning("audit queue full (%d events): requests wait until it drains", self._queue.maxsize)
             await self._queue.put(event)
 
-    async def _next_batch(self) -> list[dict[str, Any]]:
+    async def _next_batch(self) -> list[Event]:
         """The first waiting event plus whatever arrives within the linger time, up to a batch: fewer, larger
-        inserts. Batches stay small because an embedded store serves nothing else while it inserts one."""
+        inserts."""
         batch = [await self._queue.get()]
         deadline = asyncio.get_running_loop().time() + self._linger
         while len(batch) < self._batch_size:
@@ -53,16 +74,30 @@ class AuditTrail:
                 break
         return batch
 
+    async def _replay(self) -> None:
+        """Store what the last shutdown journaled, then forget it."""
+        if self._journal is None:
+            return
+        events = self._journal.read()
+        for start in range(0, len(events), self._batch_size):
+            await self._write(events[start : start + self._batch_size])
+        if events:
+            log.info("audit trail: stored %d events journaled at the last shutdown", len(events))
+        self._journal.clear()
+
     async def _run(self) -> None:
+        await self._replay()
         while True:
             batch = await self._next_batch()
+            self._in_flight = batch
             try:
                 await self._write(batch)
             finally:
+                self._in_flight = []
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _write(self, batch: list[dict[str, Any]]) -> None:
+    async def _write(self, batch: list[Event]) -> None:
         """Retry until stored: the queue fills meanwhile and back-pressure slows clients, which is what an
         audit trail that may not lose events should do when its store is failing."""
         attempt = 0
@@ -80,14 +115,31 @@ class AuditTrail:
         """Wait until every event recorded so far is stored."""
         await self._queue.join()
 
-    async def stop(self, drain_seconds: float = 30.0) -> None:
-        """Store what is queued, then end the background task."""
+    async def stop(self, drain_seconds: float = 5.0) -> None:
+        """Store what is queued within `drain_seconds`; journal the rest, then end the background task."""
         self._closed = True
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._queue.join(), drain_seconds)
-        except TimeoutError:
-            log.error("audit trail: %d events could not be stored before shutdown", self._queue.qsize())
+        if self._journal is None and self._queue.qsize():
+            log.warning(
+                "audit trail: waiting to store %d events (no data directory to journal to)", self.queued
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), 30.0)
+        left = list(self._in_flight)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        while not self._queue.empty():
+            left.append(self._queue.get_nowait())
+            self._queue.task_done()
+        if left and self._journal is None:
+            log.error("audit trail: %d events could not be stored before shutdown", len(left))
+        elif left and self._journal is not None:
+            self._journal.append(left)
+            log.warning(
+                "audit trail: %d events journaled to %s, stored at the next start",
+                len(left),
+                self._journal.path,
+            )

@@ -122,3 +122,9 @@ class Forbidden(FhirError):
 
 class TooManyRequests(FhirError):
     status, code = 429, "throttled"
+
+
+class ServiceUnavailable(FhirError):
+    """A transient refusal (the store is busy): the client retries after the Retry-After header."""
+
+    status, code = 503, "transient"

@@ -125,16 +125,24 @@ class FhirService:
     ) -> WriteOutcome:
         definition = writable_definition_of(resource_type)
         validate_resource(resource, resource_type)
+        existing: StoredVersion | None = None
         if if_none_exist is not None:
-            existing = await self.match(resource_type, if_none_exist, base_url, "If-None-Exist")
+
+            async def find_match() -> StoredVersion | None:
+                return await self.match(resource_type, if_none_exist, base_url, "If-None-Exist")
+
+            existing = await find_match()
             if existing is not None:
                 return WriteOutcome(existing, created=False)
         new = next_version(definition, resource_id or new_id(), resource, None, "POST")
         try:
-            await self.store.commit(new, expected_version=None)
+            if if_none_exist is None:
+                await self.store.commit(new, expected_version=None)
+            else:  # racing twins: the store lets one create, the others get its match
+                existing = await self.store.create_once(if_none_exist, new, find_match)
         except VersionConflict:
             raise Conflict("A resource with the generated id already exists; retry") from None
-        return WriteOutcome(new.version, created=True)
+        return WriteOutcome(existing, created=False) if existing else WriteOutcome(new.version, created=True)
 
     async def match(
         self, resource_type: str, query: str, base_url: str, what: str = "The condition"

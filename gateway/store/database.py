@@ -8,6 +8,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import OperationFailure
 
 from gateway.store.codec import CODEC_OPTIONS
+from gateway.store.gate import TransactionGate
 from gateway.store.indexes import CURRENT_INDEXES, HISTORY_INDEXES
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class Database:
     # aborts both sides of a conflict (measured: 20 racing writers, 296 aborts, one starved after 200
     # tries), while the versioned compare-and-swap alone always lets one writer through.
     transactional_writes: bool
+    # Open on clusters; on mongoeco, which binds a transaction to the whole engine, it runs one at a time.
+    gate: TransactionGate = field(default_factory=lambda: TransactionGate(exclusive=False))
     # Types whose collections and indexes exist. The core types are made at start-up; the other R4 types on
     # their first write, so a database holds only the collections it uses (each costs files and memory).
     prepared: set[str] = field(default_factory=set)
@@ -72,7 +75,13 @@ async def connect(uri: str, database_name: str, resource_types: list[str], **opt
     hello = await client.admin.command("hello")
     is_cluster = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
     transactions = await _probe_transactions(client, db)
-    database = Database(client, db, transactions, transactional_writes=transactions and is_cluster)
+    # A server that runs transactions but is no cluster is the embedded mongoeco (a standalone mongod
+    # refuses them): its transactions must run alone.
+    gate = TransactionGate(exclusive=transactions and not is_cluster)
+    database = Database(client, db, transactions, transactional_writes=transactions and is_cluster, gate=gate)
     for resource_type in resource_types:
         await database.prepare(resource_type)
+    from gateway.store.recovery import recover  # imported here: recovery builds on this module
+
+    await recover(database)
     return database

@@ -28,8 +28,10 @@ CURRENT_INDEXES = [
     IndexModel([(MISSING_FIELD, ASCENDING)], name="search_missing"),
     IndexModel([("lastUpdated", ASCENDING), ("_id", ASCENDING)], name="last_updated"),
 ]
+# No unique index here: a history `_id` is "{id}/{versionId}", which carries the uniqueness (mongoeco
+# checks a compound unique index by scanning the collection on every insert).
 HISTORY_INDEXES = [
-    IndexModel([("id", ASCENDING), ("versionId", DESCENDING)], name="version", unique=True),
+    IndexModel([("id", ASCENDING), ("versionId", DESCENDING)], name="instance_history"),
     IndexModel([("lastUpdated", DESCENDING), ("_id", DESCENDING)], name="type_history"),
 ]
 

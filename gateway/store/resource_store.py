@@ -1,20 +1,17 @@
 """Versioned resource documents: the current version per type, every version in a history collection.
 
-A write inserts the new version into history first; the unique (id, versionId) index makes that the commit
-point, so two writers can never both create version n+1. It then swaps the current document from version n
-to n+1 (compare-and-swap). Where the server supports transactions both steps run in one; elsewhere a
-writer that finds version n+1 already in history rolls the current document forward to it before retrying,
-so history and current converge even after a crash between the two steps.
+Writes go through gateway/store/writes.py (history first, then compare-and-swap of the current document).
+Every operation outside a bundle's transaction passes the database's gate, so on mongoeco it waits while a
+transaction holds the engine instead of failing (gateway/store/gate.py).
 """
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from typing import Any
-
-from motor.motor_asyncio import AsyncIOMotorClientSession
-from pymongo.errors import DuplicateKeyError, OperationFailure
+import functools
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Concatenate
 
 from gateway.fhir.resource_version import Page, StoredVersion
+from gateway.store.claims import ConditionalCreates, Match
 from gateway.store.criteria import Condition, SortKey
 from gateway.store.database import Database
 from gateway.store.query import (
@@ -29,32 +26,12 @@ from gateway.store.query import (
     sort_spec,
     sort_values,
 )
-from gateway.store.records import NewVersion, VersionConflict
-from gateway.store.transaction import active_session, session_options, transaction
+from gateway.store.records import NewVersion
+from gateway.store.transaction import gated, session_options, transaction
+from gateway.store.writes import VersionWriter, history_id
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
 _INSTANCE_HISTORY_KEYS = [("versionId", -1)]
-
-
-def _document(new: NewVersion) -> dict[str, Any]:
-    version = new.version
-    return {
-        "_id": version.id,
-        "versionId": version.version_id,
-        "lastUpdated": version.last_updated,
-        "method": version.method,
-        "deleted": version.deleted,
-        "resource": version.resource,
-        "search": new.search_entries,
-        "missing": new.missing,
-        "sort": new.sort_keys,
-    }
-
-
-def _history_document(new: NewVersion) -> dict[str, Any]:
-    document = _document(new)
-    document["id"] = document.pop("_id")
-    return document
 
 
 def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
@@ -70,32 +47,39 @@ def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
 
 
 _RESULT_FIELDS = {"search": 0, "missing": 0}
-_WRITE_CONFLICT = 112
 
 
-def _is_write_conflict(error: OperationFailure) -> bool:
-    """MongoDB labels a lost race TransientTransactionError (code 112); mongoeco only says so in words."""
-    return (
-        error.has_error_label("TransientTransactionError")
-        or error.code == _WRITE_CONFLICT
-        or "write conflict" in str(error).lower()
-    )
+def _gate[**P, R](
+    method: Callable[Concatenate["ResourceStore", P], Awaitable[R]],
+) -> Callable[Concatenate["ResourceStore", P], Awaitable[R]]:
+    """Run the store call through the gate unless it belongs to the running transaction."""
+
+    @functools.wraps(method)
+    async def passing(store: "ResourceStore", /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with gated(store._database):
+            return await method(store, *args, **kwargs)
+
+    return passing
 
 
 class ResourceStore:
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._writer = VersionWriter(database)
+        self._conditional_creates = ConditionalCreates(database, self._writer)
 
     @property
     def supports_transactions(self) -> bool:
         return self._database.supports_transactions
 
+    @_gate
     async def current(self, resource_type: str, resource_id: str) -> StoredVersion | None:
         document = await self._database.current(resource_type).find_one(
             {"_id": resource_id}, _RESULT_FIELDS, **session_options()
         )
         return _version(resource_type, document) if document else None
 
+    @_gate
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
         """The current, not deleted versions of these ids, in one query (includes, GraphQL batches)."""
         if not resource_ids:
@@ -107,9 +91,10 @@ class ResourceStore:
         )
         return [_version(resource_type, document) async for document in cursor]
 
+    @_gate
     async def version(self, resource_type: str, resource_id: str, version_id: int) -> StoredVersion | None:
         document = await self._database.history(resource_type).find_one(
-            {"id": resource_id, "versionId": version_id}, _RESULT_FIELDS
+            {"_id": history_id(resource_id, version_id)}, _RESULT_FIELDS, **session_options()
         )
         return _version(resource_type, document) if document else None
 
@@ -122,61 +107,18 @@ class ResourceStore:
         for resource_type in resource_types:
             await self._database.prepare(resource_type)
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncIOMotorClientSession | None]:
-        outer = active_session()
-        if outer is not None:  # inside a bundle's transaction: join it
-            yield outer
-            return
-        if not self._database.transactional_writes:
-            yield None
-            return
-        async with await self._database.client.start_session() as session, session.start_transaction():
-            yield session
-
+    @_gate
     async def commit(self, new: NewVersion, expected_version: int | None) -> None:
         """Write `new` if the current version is still `expected_version` (None: absent), else conflict."""
-        resource_type, resource_id = new.version.resource_type, new.version.id
-        await self._database.prepare(resource_type)
-        current, history = self._database.current(resource_type), self._database.history(resource_type)
-        try:
-            async with self._session() as session:
-                await history.insert_one(_history_document(new), session=session)
-                if expected_version is None:
-                    await current.insert_one(_document(new), session=session)
-                    return
-                swapped = await current.find_one_and_replace(
-                    {"_id": resource_id, "versionId": expected_version},
-                    _document(new),
-                    projection={"_id": 1},
-                    session=session,
-                )
-                if swapped is None:
-                    raise VersionConflict(resource_id)
-        except DuplicateKeyError:
-            if not self._database.transactional_writes and active_session() is None:
-                await self._roll_forward(resource_type, resource_id, expected_version)
-            raise VersionConflict(resource_id) from None
-        except OperationFailure as error:
-            if _is_write_conflict(error):
-                raise VersionConflict(resource_id) from None
-            raise
+        await self._writer.commit(new, expected_version)
 
-    async def _roll_forward(self, resource_type: str, resource_id: str, from_version: int | None) -> None:
-        """Bring the current document up to the history version a crashed writer left behind."""
-        newer = await self._database.history(resource_type).find_one(
-            {"id": resource_id, "versionId": (from_version or 0) + 1}
-        )
-        if newer is None:
-            return
-        newer["_id"] = newer.pop("id")
-        current = self._database.current(resource_type)
-        if from_version is None:
-            with suppress(DuplicateKeyError):
-                await current.insert_one(newer)
-        else:
-            await current.find_one_and_replace({"_id": resource_id, "versionId": from_version}, newer)
+    async def create_once(self, criteria: str, new: NewVersion, find_match: Match) -> StoredVersion | None:
+        """A conditional create (If-None-Exist) that racing twins cannot repeat: commits `new` unless
+        `find_match` (the caller's access-checked search for `criteria`) finds a resource, which is returned.
+        Not gated itself: it is made of gated calls, and `find_match` passes the gate on its own."""
+        return await self._conditional_creates.create_once(criteria, new, find_match)
 
+    @_gate
     async def history(
         self,
         resource_type: str,
@@ -200,6 +142,7 @@ class ResourceStore:
             with_total=True,
         )
 
+    @_gate
     async def search(
         self,
         resource_type: str,
@@ -222,8 +165,10 @@ class ResourceStore:
             0 if page_token is not None else offset,
         )
 
+    @_gate
     async def count(self, resource_type: str, conditions: list[Condition]) -> int:
-        return int(await self._database.current(resource_type).count_documents(search_filter(conditions)))
+        collection = self._database.current(resource_type)
+        return int(await collection.count_documents(search_filter(conditions), **session_options()))
 
     async def _page(
         self,
@@ -269,11 +214,13 @@ class ResourceStore:
             last_token=encode_position(LAST),
         )
 
+    @_gate
     async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:
         """The server's query plan for a search, for tests and benchmarks that prove index use."""
         cursor = self._database.current(resource_type).find(search_filter(conditions))
         return dict(await cursor.explain())
 
+    @_gate
     async def ping(self) -> None:
         await self._database.db.command("ping")
 
@@ -281,11 +228,7 @@ class ResourceStore:
         """For tests: remove everything this store wrote."""
         await self._database.client.drop_database(self._database.db.name)
 
+    @_gate
     async def insert_new(self, versions: list[NewVersion]) -> None:
-        """Bulk-load first versions of resources that do not exist yet (imports, benchmark seeding)."""
-        if not versions:
-            return
-        resource_type = versions[0].version.resource_type
-        await self._database.prepare(resource_type)
-        await self._database.history(resource_type).insert_many([_history_document(new) for new in versions])
-        await self._database.current(resource_type).insert_many([_document(new) for new in versions])
+        """Bulk-load first versions of resources that do not exist yet (imports, audit events)."""
+        await self._writer.insert_new(versions)

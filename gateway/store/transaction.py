@@ -1,17 +1,20 @@
 """Multi-document transactions: a bundle's writes commit together or not at all.
 
 The session lives in a context variable, so the store's ordinary reads and writes join it without every
-service call passing it along; outside `transaction()` nothing changes.
+service call passing it along; outside `transaction()` nothing changes. On an engine that binds a
+transaction to the whole engine (mongoeco) the database's gate runs it alone (gateway/store/gate.py).
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClientSession
+from pymongo.errors import OperationFailure
 
 from gateway.store.database import Database
+from gateway.store.gate import RETRY_AFTER_SECONDS, StoreBusy
 
 _ACTIVE: ContextVar[AsyncIOMotorClientSession | None] = ContextVar("fhir_transaction", default=None)
 
@@ -35,9 +38,37 @@ async def transaction(database: Database) -> AsyncIterator[None]:
     """Commit everything written inside on success; abort it all when the block raises."""
     if not database.supports_transactions:
         raise TransactionsUnsupported
-    async with await database.client.start_session() as session, session.start_transaction():
-        token = _ACTIVE.set(session)
+    async with database.gate.transaction():
         try:
-            yield
-        finally:
-            _ACTIVE.reset(token)
+            async with await database.client.start_session() as session, session.start_transaction():
+                token = _ACTIVE.set(session)
+                try:
+                    yield
+                finally:
+                    _ACTIVE.reset(token)
+        except OperationFailure as error:
+            if error.has_error_label("TransientTransactionError") or "write conflict" in str(error).lower():
+                raise StoreBusy(
+                    "The transaction met a concurrent write and was rolled back; retry it",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ) from None
+            raise
+
+
+@asynccontextmanager
+async def write_session(database: Database) -> AsyncIterator[AsyncIOMotorClientSession | None]:
+    """The session a single write runs in: the bundle's, a transaction of its own on a cluster, or none."""
+    outer = active_session()
+    if outer is not None:  # inside a bundle's transaction: join it
+        yield outer
+        return
+    if not database.transactional_writes:
+        yield None
+        return
+    async with await database.client.start_session() as session, session.start_transaction():
+        yield session
+
+
+def gated(database: Database) -> AbstractAsyncContextManager[None]:
+    """Pass the database's gate, unless this is part of the running transaction (which holds it)."""
+    return nullcontext() if active_session() is not None else database.gate.operation()

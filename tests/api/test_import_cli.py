@@ -1,6 +1,10 @@
 """`fhir-gateway import`: a summary per type, bad files reported and skipped, non-zero exit on failures."""
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,32 @@ def test_import_exits_zero_when_everything_loads(tmp_path, monkeypatch, mongodb_
     good = {**BATCH, "entry": BATCH["entry"][:1]}
     (tmp_path / "good.json").write_text(dumps(good))
     assert _run(monkeypatch, mongodb_uri, tmp_path / "good.json") == 0
+
+
+def test_import_advances_its_progress_bar_per_entry_not_per_file(tmp_path, monkeypatch, capsys, mongodb_uri):
+    three = {**BATCH, "entry": [BATCH["entry"][0]] * 3}
+    (tmp_path / "three.json").write_text(dumps(three))
+    assert _run(monkeypatch, mongodb_uri, tmp_path / "three.json") == 0
+    progress = capsys.readouterr().err
+    assert all(f"{done}/3" in progress for done in (1, 2, 3)), progress
+
+
+def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_path):
+    (tmp_path / "good.json").write_text(dumps({**BATCH, "entry": BATCH["entry"][:1]}))
+    environment = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
+    command = [
+        str(Path(sys.executable).parent / "fhir-gateway"),
+        "import",
+        "--data-dir",
+        str(tmp_path / "data"),
+    ]
+    finished = subprocess.run(
+        [*command, str(tmp_path / "good.json")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "Traceback" not in finished.stderr and "ExceptionGroup" not in finished.stderr, finished.stderr
+    assert "1/1" in finished.stderr

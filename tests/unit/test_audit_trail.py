@@ -1,7 +1,9 @@
 """The audit queue: batches off the request path, back-pressure not dropping, retries, flush on stop."""
 
 import asyncio
+from decimal import Decimal
 
+from gateway.audit.journal import JOURNAL_FILE, AuditJournal
 from gateway.audit.trail import AuditTrail
 
 
@@ -64,3 +66,36 @@ async def test_stop_stores_what_is_queued_and_later_events_are_written_directly(
     await trail.stop()
     await trail.record({"n": 5})
     assert sorted(event["n"] for batch in sink.batches for event in batch) == [0, 1, 2, 3, 4, 5]
+
+
+async def test_stop_journals_what_a_stuck_store_could_not_take_and_the_next_start_stores_it(tmp_path):
+    journal = AuditJournal(tmp_path / "data" / JOURNAL_FILE)
+    stuck = SlowSink()  # never opens: the store takes nothing
+    trail = AuditTrail(stuck, batch_size=2, linger_seconds=0, journal=journal)
+    trail.start()
+    for n in range(5):
+        await trail.record({"n": n, "value": Decimal("1.50")})
+    await trail.stop(drain_seconds=0)
+    assert stuck.batches == []
+    assert (journal.path.stat().st_mode & 0o777) == 0o600
+    assert (journal.path.parent.stat().st_mode & 0o777) == 0o700
+
+    working = SlowSink()
+    working.open.set()
+    restarted = AuditTrail(working, batch_size=2, linger_seconds=0, journal=journal)
+    restarted.start()
+    await restarted.record({"n": 5})
+    await restarted.flush()
+    await restarted.stop()
+    stored = [event for batch in working.batches for event in batch]
+    assert sorted(event["n"] for event in stored) == [0, 1, 2, 3, 4, 5]
+    assert stored[0]["value"] == Decimal("1.50")
+    assert not journal.path.exists()
+
+
+def test_a_journal_line_cut_short_by_a_crash_is_skipped_and_the_others_are_read(tmp_path):
+    journal = AuditJournal(tmp_path / JOURNAL_FILE)
+    journal.append([{"n": 1}, {"n": 2}])
+    with journal.path.open("a", encoding="utf-8") as file:
+        file.write('{"n": 3, "cut')
+    assert journal.read() == [{"n": 1}, {"n": 2}]
