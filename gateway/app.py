@@ -17,6 +17,7 @@ from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.middleware.headers import SecurityHeadersMiddleware
 from gateway.middleware.rate_limit import RateLimiter
 from gateway.middleware.security import SecurityMiddleware, is_graphql_path
+from gateway.middleware.unexpected import UnexpectedErrorMiddleware
 from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
 from gateway.rest.oauth import router as oauth_router
@@ -116,8 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oauth_router)
     app.include_router(graphql_router)
     app.include_router(rest_router)
-    # Starlette runs the middleware added last first: CORS, then headers, then authentication.
+    # Starlette runs the middleware added last first: CORS, headers, unexpected errors, then authentication.
     app.add_middleware(SecurityMiddleware, render=_render_refusal)
+    app.add_middleware(UnexpectedErrorMiddleware, render=_render_refusal)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

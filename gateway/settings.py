@@ -90,6 +90,9 @@ class Settings:
     # Requests per client (token subject, or address when anonymous) in a moving window, `limits` notation.
     rate_limit: str = "600/minute"
     cors_origins: tuple[str, ...] = ()
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto uvicorn believes; none by default, so a client
+    # cannot pick the address its rate limit and audit records are keyed by.
+    trusted_proxies: tuple[str, ...] = ()
     # Audit events wait in a bounded queue and are stored in batches off the request path.
     audit_queue_size: int = 10_000
     audit_batch_size: int = 50
@@ -123,6 +126,7 @@ class Settings:
             "auth_token_endpoint": os.environ.get("FHIR_GATEWAY_AUTH_TOKEN_ENDPOINT") or None,
             "rate_limit": os.environ.get("FHIR_GATEWAY_RATE_LIMIT") or None,
             "cors_origins": _words(os.environ.get("FHIR_GATEWAY_CORS_ORIGINS")),
+            "trusted_proxies": _words(os.environ.get("FHIR_GATEWAY_TRUSTED_PROXIES")),
         }
         clients_file = _path("FHIR_GATEWAY_AUTH_CLIENTS_FILE")
         if clients_file is not None:

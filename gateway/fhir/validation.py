@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from gateway.fhir.bindings import REQUIRED_BINDINGS
 from gateway.fhir.errors import BadRequest, InvalidResource, Issue
+from gateway.fhir.json_kinds import kind_issues
 
 
 def _fhirpath(resource_type: str, location: tuple[int | str, ...]) -> str:
@@ -71,6 +72,10 @@ def validate_resource(resource: Any, expected_type: str) -> None:
             f"resourceType is {actual_type!r} but this endpoint takes {expected_type!r}",
             expression=("resourceType",),
         )
+    # The models coerce ("yes" passes as a boolean) and the JSON is stored as sent: check JSON kinds first.
+    kinds = kind_issues(resource, expected_type)
+    if kinds:
+        raise InvalidResource.from_issues(kinds)
     model_class = get_fhir_model_class(expected_type)
     try:
         model = model_class.model_validate(resource)
