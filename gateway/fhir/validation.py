@@ -72,15 +72,20 @@ def validate_resource(resource: Any, expected_type: str) -> None:
             f"resourceType is {actual_type!r} but this endpoint takes {expected_type!r}",
             expression=("resourceType",),
         )
-    # The models coerce ("yes" passes as a boolean) and the JSON is stored as sent: check JSON kinds first.
+    # The models coerce ("yes" passes as a boolean) and the JSON is stored as sent: JSON kinds are checked
+    # apart, and reported with whatever else the model finds.
     kinds = kind_issues(resource, expected_type)
-    if kinds:
-        raise InvalidResource.from_issues(kinds)
     model_class = get_fhir_model_class(expected_type)
     try:
         model = model_class.model_validate(resource)
     except ValidationError as error:
-        raise InvalidResource.from_issues(_structural_issues(expected_type, error)) from None
+        named = {issue.expression for issue in kinds}
+        others = [
+            issue for issue in _structural_issues(expected_type, error) if issue.expression not in named
+        ]
+        raise InvalidResource.from_issues(kinds + others) from None
+    if kinds:
+        raise InvalidResource.from_issues(kinds)
     issues = _binding_issues(model, expected_type)
     if issues:
         raise InvalidResource.from_issues(issues)
