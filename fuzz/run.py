@@ -1,0 +1,56 @@
+"""`make fuzz`: schemathesis against the real `serve` process (embedded store in a temporary directory).
+
+Writes the REST face's OpenAPI description (fuzz/rest_openapi.py), starts the server with a known signing key,
+and runs `st run` with a bounded number of examples per operation and a time budget, checking only that no
+answer is a server error. Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz.rest_openapi import spec
+from tests.e2e.server import auth_headers, running_gateway
+
+ST = Path(sys.executable).parent / "st"
+
+
+def main(max_examples: int, max_seconds: int) -> int:
+    os.environ["FHIR_GATEWAY_RATE_LIMIT"] = "off"  # the served process inherits it: fuzz, do not throttle
+    with tempfile.TemporaryDirectory() as work:
+        schema_file = Path(work) / "openapi.json"
+        schema_file.write_text(json.dumps(spec()))
+        with running_gateway(Path(work) / "data") as base_url:
+            authorization = auth_headers()["Authorization"]
+            command = [
+                str(ST),
+                "run",
+                str(schema_file),
+                "--url",
+                base_url,
+                "--header",
+                f"Authorization: {authorization}",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                str(max_examples),
+                "--max-time",
+                str(max_seconds),
+                "--request-timeout",
+                "30",
+                "--seed",
+                "1",
+                "--suppress-health-check",
+                "all",
+            ]
+            return subprocess.call(command)
+
+
+if __name__ == "__main__":
+    arguments = [int(value) for value in sys.argv[1:3]]
+    sys.exit(main(*(arguments + [50, 300][len(arguments) :])))
