@@ -1,8 +1,8 @@
 """`make fuzz`: schemathesis against the real `serve` process (embedded store in a temporary directory).
 
 Writes the REST face's OpenAPI description (fuzz/rest_openapi.py), starts the server with a known signing key,
-and runs `st run` with a bounded number of examples per operation and a time budget, checking only that no
-answer is a server error. Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
+and runs `st run` with a bounded number of examples per operation and a time budget, checking that no
+answer is a server error and none takes longer than 5 s. Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
 """
 
 import json
@@ -41,8 +41,12 @@ def main(max_examples: int, max_seconds: int) -> int:
                 str(max_examples),
                 "--max-time",
                 str(max_seconds),
+                "--max-response-time",
+                "5",
                 "--request-timeout",
-                "30",
+                "60",
+                "--workers",
+                "1",
                 "--seed",
                 "1",
                 "--suppress-health-check",
