@@ -1,6 +1,7 @@
 """Benchmark: what the strict JSON-kind check (gateway/fhir/json_kinds.py) adds to resource validation.
 
-Times `validate_resource` (kinds + model + bindings) and the kind check alone, over every resource in tests/data and over one large Patient (1000 names of 5 given names each), and prints medians per resource.
+Times `validate_resource` (kinds + model + bindings) and the kind check alone, over every resource in
+tests/data and over one large Patient (1000 names of 5 given names each); prints medians per resource.
 Usage: .venv/bin/python bench/strict_json.py [runs]
 """
 

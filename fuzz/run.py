@@ -2,7 +2,8 @@
 
 Writes the REST face's OpenAPI description (fuzz/rest_openapi.py), starts the server with a known signing key,
 and runs `st run` with a bounded number of examples per operation and a time budget, checking that no
-answer is a server error and none takes longer than 5 s. Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
+answer is a server error and none takes longer than 5 s.
+Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
 """
 
 import json
