@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from gateway.fhir.bindings import REQUIRED_BINDINGS
 from gateway.fhir.errors import BadRequest, InvalidResource, Issue
+from gateway.fhir.json import check_shape
 from gateway.fhir.json_kinds import kind_issues
 
 
@@ -74,6 +75,7 @@ def validate_resource(resource: Any, expected_type: str) -> None:
         )
     # The models coerce ("yes" passes as a boolean) and the JSON is stored as sent: JSON kinds are checked
     # apart, and reported with whatever else the model finds.
+    check_shape(resource)  # again here: GraphQL inputs and imports do not all come through `loads`
     kinds = kind_issues(resource, expected_type)
     model_class = get_fhir_model_class(expected_type)
     try:

@@ -55,9 +55,11 @@ def _outcome(response: httpx.Response, status: int | None = None) -> dict[str, A
 
 
 def _graphql_outcome(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """The refusal's OperationOutcome; an "unexpected error" (issue code `exception`) is not a refusal."""
     assert status < 500, body
     outcome = body["errors"][0]["extensions"]["resource"]
     assert outcome["resourceType"] == "OperationOutcome", body
+    assert all(issue["code"] != "exception" for issue in outcome["issue"]), body
     return outcome  # type: ignore[no-any-return]
 
 
@@ -437,18 +439,24 @@ async def test_a_graphql_count_in_unicode_digits_is_refused(client, sentinel):
 # --- Transactions, tokens, audit ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "failing",
+    [
+        {"resourceType": "Patient", "gender": "mal"},
+        {"resourceType": "Patient", "active": "yes"},
+        _nested_extension(200),
+    ],
+    ids=["binding", "coerced-boolean", "extension-200-deep"],
+)
 async def test_a_transaction_deleting_the_sentinel_with_a_failing_post_is_400_and_rolls_back(
-    client, sentinel
+    client, sentinel, failing
 ):
     bundle = {
         "resourceType": "Bundle",
         "type": "transaction",
         "entry": [
             {"request": {"method": "DELETE", "url": sentinel.url.lstrip("/")}},
-            {
-                "resource": {"resourceType": "Patient", "gender": "mal"},
-                "request": {"method": "POST", "url": "Patient"},
-            },
+            {"resource": failing, "request": {"method": "POST", "url": "Patient"}},
         ],
     }
     response = await client.post("/", content=json.dumps(bundle), headers=FHIR_JSON)
