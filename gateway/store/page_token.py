@@ -11,10 +11,11 @@ import binascii
 import json
 import math
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
+from bson.decimal128 import Decimal128
 
 FORWARD, BACKWARD, LAST = "a", "b", "l"  # page after a row, page before a row, the last page
 MAX_TOKEN_CHARS = 8192  # sort values are short search keys; a longer token was not made here
@@ -72,6 +73,7 @@ def _untagged(item: Any) -> Any:
         elif tag == "d":
             decimal = Decimal(_number_text(payload))
             if decimal.is_finite():
+                Decimal128(decimal)  # the store's decimal: refuses exponents and digits it cannot hold
                 return decimal
         elif tag == "f":
             real = float(_number_text(payload))
@@ -83,7 +85,7 @@ def _untagged(item: Any) -> Any:
             moment = datetime.fromisoformat(payload)
             if moment.tzinfo is not None:
                 return moment
-    except (ValueError, InvalidOperation, OverflowError):
+    except (ValueError, ArithmeticError):  # decimal errors and OverflowError are ArithmeticErrors
         pass
     raise MalformedToken("malformed value in page token")
 
