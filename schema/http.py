@@ -23,7 +23,7 @@ from schema.build import GatewaySchemas
 from schema.context import GraphQLContext
 from schema.errors import error_json, request_error_json
 from schema.graphiql import PAGE, asset
-from schema.limits import DocumentLimits, checked_document
+from schema.limits import DocumentLimits, check_document
 
 router = APIRouter()
 _JSON = "application/json"
@@ -124,7 +124,7 @@ async def execute(request: Request, schema_name: str, root_value: Any = None) ->
     try:
         query, variables, operation = _checked(await _graphql_request(request))
         # Linear-time limits first: graphql-core's validation rules are not linear in the document.
-        checked_document(
+        check_document(
             query,
             DocumentLimits(max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases),
         )

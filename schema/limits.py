@@ -12,7 +12,7 @@ refused):
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from graphql import (
     ASTValidationRule,
@@ -212,6 +212,26 @@ def checked_document(query: str, limits: DocumentLimits) -> DocumentNode | None:
         return None
     _check_tree(document, limits)
     return document
+
+
+@lru_cache(maxsize=64)  # at most 64 documents of at most max_chars each
+def _refusal(query: str, limits: DocumentLimits) -> tuple[bool, str] | None:
+    try:
+        checked_document(query, limits)
+    except TooCostly as error:
+        return True, error.diagnostics
+    except BadRequest as error:
+        return False, error.diagnostics
+    return None
+
+
+def check_document(query: str, limits: DocumentLimits) -> None:
+    """`checked_document` for a request, remembered per query text: clients repeat the same documents, and
+    the engine's own parser cache would otherwise be the only one."""
+    refusal = _refusal(query, limits)
+    if refusal is not None:
+        too_costly, message = refusal
+        raise TooCostly(message) if too_costly else BadRequest(message)
 
 
 def limit_rules(max_depth: int, max_aliases: int) -> Callable[[], AddValidationRules]:
