@@ -164,7 +164,7 @@ def _check_sizes(parameters: list[tuple[str, str]]) -> None:
             f"The search has {includes} _include/_revinclude parameters; the limit is {MAX_INCLUDES}"
         )
     for name, value in parameters:
-        if len(value) > MAX_VALUE_CHARS:
+        if len(value) > MAX_VALUE_CHARS and name != _PAGE_TOKEN:  # page tokens have their own bound
             raise TooCostly(
                 f"{name} is {len(value)} characters long; the limit is {MAX_VALUE_CHARS}", expression=(name,)
             )
