@@ -8,17 +8,55 @@ Usage: .venv/bin/python fuzz/run.py [max_examples] [max_seconds]
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuzz.rest_openapi import spec
-from tests.e2e.server import auth_headers, running_gateway
+from tests.e2e.server import SERVE, auth_headers, environment, free_port
 
 ST = Path(sys.executable).parent / "st"
+START_SECONDS = 300  # a busy machine starts the server slowly; tests/e2e allows 60 s
+
+
+@contextmanager
+def served(data_dir: Path) -> Iterator[str]:
+    port = free_port()
+    command = [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
+    process = subprocess.Popen(
+        command, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the server exited early")
+            try:
+                if httpx.get(f"{base}/metadata", timeout=10).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server did not start within {START_SECONDS} s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main(max_examples: int, max_seconds: int) -> int:
@@ -26,7 +64,7 @@ def main(max_examples: int, max_seconds: int) -> int:
     with tempfile.TemporaryDirectory() as work:
         schema_file = Path(work) / "openapi.json"
         schema_file.write_text(json.dumps(spec()))
-        with running_gateway(Path(work) / "data") as base_url:
+        with served(Path(work) / "data") as base_url:
             authorization = auth_headers()["Authorization"]
             command = [
                 str(ST),
