@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 GRAPHIQL := schema/graphiql
 GRAPHIQL_STAMP := $(GRAPHIQL)/node_modules/.installed
 
-.PHONY: install run test lint bench clean browser
+.PHONY: install run test lint bench clean browser fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 13), f"Python >= 3.13 needed, found {sys.version}"'
@@ -37,12 +37,19 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check gateway schema tests $(wildcard bench)
-	$(BIN)/ruff format --check gateway schema tests $(wildcard bench)
+	$(BIN)/ruff check gateway schema tests $(wildcard bench) $(wildcard fuzz)
+	$(BIN)/ruff format --check gateway schema tests $(wildcard bench) $(wildcard fuzz)
 	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/graphql.py
+
+# Opt-in: schemathesis against the served REST face (fuzz/run.py); bounded by examples per operation and seconds.
+FUZZ_EXAMPLES ?= 50
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	$(BIN)/python fuzz/run.py $(FUZZ_EXAMPLES) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(GRAPHIQL)/node_modules

@@ -19,6 +19,7 @@ from gateway.middleware.allowed_hosts import AllowedHostsMiddleware
 from gateway.middleware.headers import SecurityHeadersMiddleware
 from gateway.middleware.rate_limit import RateLimiter
 from gateway.middleware.security import SecurityMiddleware, is_graphql_path
+from gateway.middleware.unexpected import UnexpectedErrorMiddleware
 from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
 from gateway.rest.oauth import router as oauth_router
@@ -119,12 +120,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oauth_router)
     app.include_router(graphql_router)
     app.include_router(rest_router)
-    # Starlette runs the middleware added last first: CORS, headers, allowed hosts, then authentication.
+    # Starlette runs the middleware added last first: CORS, headers, unexpected errors, allowed hosts, then
+    # authentication.
     app.add_middleware(SecurityMiddleware, render=_render_refusal)
     if settings.allowed_hosts:  # before authentication: a request for another host gets nothing of ours
         app.add_middleware(
             AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts, render=_render_refusal
         )
+    app.add_middleware(UnexpectedErrorMiddleware, render=_render_refusal)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise; trust only configured proxies."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
+
+
 def _settings(arguments: argparse.Namespace) -> Settings:
     return Settings.from_env(data_dir=arguments.data_dir, dev_mode=True if arguments.dev else None)
 
@@ -57,8 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     log_privacy.install()
     try:
         if arguments.command == "serve":
-            app = create_app(_settings(arguments))
-            uvicorn.run(app, host=arguments.host, port=arguments.port, log_config=None)
+            settings = _settings(arguments)
+            app = create_app(settings)
+            uvicorn.run(
+                app, host=arguments.host, port=arguments.port, log_config=None, **proxy_options(settings)
+            )
         elif arguments.command == "import":
             summary = asyncio.run(run_import(Settings.from_env(data_dir=arguments.data_dir), arguments.paths))
             print(summary.table())

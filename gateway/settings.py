@@ -92,6 +92,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Host names (`*.example.org` allowed) requests may carry; empty: any. Matters when base_url is unset.
     allowed_hosts: tuple[str, ...] = ()
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto uvicorn believes; none by default, so a client
+    # cannot pick the address its rate limit and audit records are keyed by.
+    trusted_proxies: tuple[str, ...] = ()
     # Audit events wait in a bounded queue and are stored in batches off the request path.
     audit_queue_size: int = 10_000
     audit_batch_size: int = 50
@@ -126,6 +129,7 @@ class Settings:
             "rate_limit": os.environ.get("FHIR_GATEWAY_RATE_LIMIT") or None,
             "cors_origins": _words(os.environ.get("FHIR_GATEWAY_CORS_ORIGINS")),
             "allowed_hosts": _words(os.environ.get("FHIR_GATEWAY_ALLOWED_HOSTS")),
+            "trusted_proxies": _words(os.environ.get("FHIR_GATEWAY_TRUSTED_PROXIES")),
         }
         clients_file = _path("FHIR_GATEWAY_AUTH_CLIENTS_FILE")
         if clients_file is not None:

@@ -51,7 +51,7 @@ def page_request(pairs: Pairs, default_count: int) -> PageRequest:
     values = dict(pairs)
     rest = [(name, value) for name, value in pairs if name not in ("_count", "_offset")]
     count, offset = values.get("_count", str(default_count)), values.get("_offset", "0")
-    if not (count.isdigit() and offset.isdigit()):
+    if not (count.isascii() and count.isdigit() and offset.isascii() and offset.isdigit()):
         raise BadRequest("_count and _offset are whole numbers >= 0", expression=("_count", "_offset"))
     return PageRequest(rest, int(offset), int(count))
 

@@ -23,6 +23,7 @@ from schema.build import GatewaySchemas
 from schema.context import GraphQLContext
 from schema.errors import error_json, request_error_json
 from schema.graphiql import PAGE, asset
+from schema.limits import DocumentLimits, check_document
 
 router = APIRouter()
 _JSON = "application/json"
@@ -122,6 +123,14 @@ async def execute(request: Request, schema_name: str, root_value: Any = None) ->
     )
     try:
         query, variables, operation = _checked(await _graphql_request(request))
+        # Linear-time limits first: graphql-core's validation rules are not linear in the document.
+        limits = DocumentLimits(
+            max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases
+        )
+        try:
+            check_document(query, limits)
+        except FhirError as refused:  # answered as a validation error is: the document never ran
+            return _json_response({"errors": [request_error_json(refused)], "data": None}, refused.status)
         result = await schema.execute(query, variables, context, root_value, operation, allowed)
     except FhirError as error:
         return error_response(error)

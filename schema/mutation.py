@@ -21,7 +21,7 @@ _IF_MATCH = Annotated[
 def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
-    return int(value) if value.isdigit() else parse_etag(value)
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else parse_etag(value)
 
 
 def _resource(definition: ResourceDefinition, res: Any, resource_id: str | None = None) -> dict[str, Any]:

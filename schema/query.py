@@ -19,7 +19,9 @@ async def search_resources(
     context: GraphQLContext, resource_type: str, pairs: list[tuple[str, str]]
 ) -> tuple[int | None, list[dict[str, Any]]]:
     count = dict(pairs).get("_count", str(DEFAULT_COUNT))
-    context.reserve(int(count) if count.isdigit() else 0)  # a bad _count is the service's error to report
+    context.reserve(
+        int(count) if count.isascii() and count.isdigit() and len(count) < 10 else 0
+    )  # a bad _count is the service's error to report
     outcome = await context.service.search(resource_type, pairs, context.base_url, strict=True)
     return outcome.page.total, [version.resource or {} for version in outcome.page.items]
 

@@ -92,6 +92,11 @@ def verified_claims(
         if isinstance(error, jwt.MissingRequiredClaimError):
             reason = f"{reason}: {error.claim}"
         raise InvalidToken(reason) from None
+    # pyjwt accepts numeric strings ("exp": "9999999999"); RFC 7519 NumericDate is a JSON number.
+    for name in ("exp", "iat", "nbf"):
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidToken(f"The token's {name} claim is not a JSON number")
     if claims["exp"] - time.time() > MAX_LIFETIME_SECONDS + leeway:
         raise InvalidToken(f"The token is valid for longer than {MAX_LIFETIME_SECONDS} seconds")
     return claims

@@ -3,16 +3,30 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+# ASCII digits only: `\d` would also take "²".
 _PATTERN = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
     r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"
-    r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?)?)?$"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?)?)?$",
+    re.ASCII,
 )
+# The ends of what Python and BSON hold: ranges that would pass them stop there instead of overflowing.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, held within [EARLIEST, LATEST]."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return LATEST if delta > timedelta(0) else EARLIEST
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
     month_index = moment.month - 1 + months
-    return moment.replace(year=moment.year + month_index // 12, month=month_index % 12 + 1)
+    year = moment.year + month_index // 12
+    return LATEST if year > LATEST.year else moment.replace(year=year, month=month_index % 12 + 1)
 
 
 def _zone(text: str | None) -> timedelta:
@@ -37,13 +51,13 @@ def date_range(text: str) -> tuple[datetime, datetime]:
     day = int(parts["day"] or 1)
     low = datetime(year, month, day, tzinfo=UTC)  # raises ValueError for 2001-02-30
     if parts["month"] is None:
-        return low, low.replace(year=year + 1)
+        return low, _add_months(low, 12)
     if parts["day"] is None:
         return low, _add_months(low, 1)
     if parts["hour"] is None:
-        return low, low + timedelta(days=1)
+        return low, shifted(low, timedelta(days=1))
     fraction = parts["fraction"] or ""
-    precise = datetime(
+    local = datetime(
         year,
         month,
         day,
@@ -52,12 +66,13 @@ def date_range(text: str) -> tuple[datetime, datetime]:
         int(parts["second"] or 0),
         int((fraction + "000000")[:6]),
         tzinfo=UTC,
-    ) - _zone(parts["zone"])
+    )
+    precise = shifted(local, -_zone(parts["zone"]))
     if parts["second"] is None:
-        return precise, precise + timedelta(minutes=1)
+        return precise, shifted(precise, timedelta(minutes=1))
     # BSON keeps milliseconds: the range covers the stated precision, at least one millisecond.
     step = timedelta(microseconds=10 ** max(3, 6 - len(fraction))) if fraction else timedelta(seconds=1)
-    return precise, precise + step
+    return precise, shifted(precise, step)
 
 
 def instant_text(moment: datetime) -> str:

@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from gateway.fhir.bindings import REQUIRED_BINDINGS
 from gateway.fhir.errors import BadRequest, InvalidResource, Issue
+from gateway.fhir.json import check_shape
+from gateway.fhir.json_kinds import kind_issues
 
 
 def _fhirpath(resource_type: str, location: tuple[int | str, ...]) -> str:
@@ -71,11 +73,21 @@ def validate_resource(resource: Any, expected_type: str) -> None:
             f"resourceType is {actual_type!r} but this endpoint takes {expected_type!r}",
             expression=("resourceType",),
         )
+    # The models coerce ("yes" passes as a boolean) and the JSON is stored as sent: JSON kinds are checked
+    # apart, and reported with whatever else the model finds.
+    check_shape(resource)  # again here: GraphQL inputs and imports do not all come through `loads`
+    kinds = kind_issues(resource, expected_type)
     model_class = get_fhir_model_class(expected_type)
     try:
         model = model_class.model_validate(resource)
     except ValidationError as error:
-        raise InvalidResource.from_issues(_structural_issues(expected_type, error)) from None
+        named = {issue.expression for issue in kinds}
+        others = [
+            issue for issue in _structural_issues(expected_type, error) if issue.expression not in named
+        ]
+        raise InvalidResource.from_issues(kinds + others) from None
+    if kinds:
+        raise InvalidResource.from_issues(kinds)
     issues = _binding_issues(model, expected_type)
     if issues:
         raise InvalidResource.from_issues(issues)

@@ -1,18 +1,14 @@
 """The one place where REST errors become OperationOutcome responses; internals never leak."""
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from gateway.fhir.errors import FhirError, InternalError, MethodNotAllowed, NotFound
+from gateway.fhir.errors import FhirError, MethodNotAllowed, NotFound
 from gateway.fhir.outcome import outcome_for_error
 from gateway.rest.methods import allow_header
 from gateway.rest.responses import FhirResponse
-
-log = logging.getLogger(__name__)
 
 
 def error_response(error: FhirError) -> Response:
@@ -40,13 +36,8 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return error_response(NotFound(f"No FHIR endpoint matches {request.method} {request.url.path}"))
 
 
-async def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(InternalError("An unexpected error occurred; it has been logged"))
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FhirError, _fhir_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
+    # Any other exception: gateway.middleware.unexpected answers it without closing the connection.

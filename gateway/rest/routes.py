@@ -3,7 +3,6 @@
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -18,7 +17,7 @@ from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.summary import summarise
 from gateway.rest.methods import allow_header
 from gateway.rest.prefer import preferences
-from gateway.rest.request_body import read_body, read_resource
+from gateway.rest.request_body import read_form, read_resource
 from gateway.rest.responses import FhirResponse, version_headers
 from gateway.service.bundles import process_bundle
 from gateway.service.interactions import WriteOutcome
@@ -127,7 +126,7 @@ async def search_post(request: Request, resource_type: str) -> Response:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
     if media_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("POST _search takes application/x-www-form-urlencoded parameters")
-    form = parse_qsl((await read_body(request, request.app.state.settings.max_body_bytes)).decode(), True)
+    form = await read_form(request, request.app.state.settings.max_body_bytes)
     parameters = list(request.query_params.multi_items()) + form
     return await _search(request, resource_type, parameters)
 

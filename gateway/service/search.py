@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Literal
 
 from gateway.fhir.dates import date_range
-from gateway.fhir.errors import BadRequest, Issue
+from gateway.fhir.errors import BadRequest, Issue, TooCostly
+from gateway.fhir.numbers import INT64_MAX, whole_number
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
 from gateway.service.includes import INCLUDE_PARAMETERS, Include, parse_include
@@ -21,6 +22,12 @@ from gateway.store.criteria import AnyOf, Condition, IdIn, Missing, NoneOf, Sort
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 1000
+MAX_OFFSET = 100_000  # skipping is linear in the store; deeper pages follow the next links (keyset paging)
+# Each bounds one way a single request could make the store work for minutes (issue 10): README "Limits".
+MAX_PARAMETERS = 100  # name=value pairs in one search
+MAX_VALUES = 100  # comma-separated (OR) values of one parameter
+MAX_INCLUDES = 10  # _include and _revinclude parameters, :iterate or not
+MAX_VALUE_CHARS = 4096  # characters in one parameter value
 SUMMARY_MODES = ("true", "text", "data", "count", "false")
 TOTAL_MODES = ("none", "estimate", "accurate")
 _PAGE_TOKEN = "_page_token"
@@ -55,10 +62,8 @@ class SearchRequest:
     warnings: list[Issue] = field(default_factory=list)
 
 
-def _integer(name: str, value: str, minimum: int) -> int:
-    if not value.lstrip("-").isdigit() or int(value) < minimum:
-        raise BadRequest(f"{name} must be a whole number >= {minimum}, got {value!r}", expression=(name,))
-    return int(value)
+def _integer(name: str, value: str, minimum: int, maximum: int = INT64_MAX) -> int:
+    return whole_number(name, value, minimum, maximum)
 
 
 def _missing(parameter: SearchParameter, value: str) -> Condition:
@@ -88,6 +93,11 @@ def parameter_condition(parameter: SearchParameter, modifier: str, value: str, b
     if modifier == "missing":
         return _missing(parameter, value)
     alternatives = [item for item in split_or(value) if item != ""]
+    if len(alternatives) > MAX_VALUES:
+        raise TooCostly(
+            f"{parameter.code} has {len(alternatives)} values; the limit is {MAX_VALUES}",
+            expression=(parameter.code,),
+        )
     if not alternatives:
         raise BadRequest(f"{parameter.code} has an empty value", expression=(parameter.code,))
     if parameter.code == "_id":
@@ -124,7 +134,7 @@ def _result_parameter(request: SearchRequest, definition: ResourceDefinition, na
     if name == "_count":
         request.count = min(_integer(name, value, 0), MAX_COUNT)
     elif name == "_offset":
-        request.offset = _integer(name, value, 0)
+        request.offset = _integer(name, value, 0, MAX_OFFSET)
     elif name == "_sort":
         request.sort = _sort_keys(definition, value)
     elif name == _PAGE_TOKEN:
@@ -145,10 +155,26 @@ def _result_parameter(request: SearchRequest, definition: ResourceDefinition, na
 RESULT_PARAMETERS = frozenset({"_count", "_offset", "_sort", "_total", "_summary", "_elements", _PAGE_TOKEN})
 
 
+def _check_sizes(parameters: list[tuple[str, str]]) -> None:
+    if len(parameters) > MAX_PARAMETERS:
+        raise TooCostly(f"The search has {len(parameters)} parameters; the limit is {MAX_PARAMETERS}")
+    includes = sum(1 for name, _ in parameters if name.partition(":")[0] in INCLUDE_PARAMETERS)
+    if includes > MAX_INCLUDES:
+        raise TooCostly(
+            f"The search has {includes} _include/_revinclude parameters; the limit is {MAX_INCLUDES}"
+        )
+    for name, value in parameters:
+        if len(value) > MAX_VALUE_CHARS and name != _PAGE_TOKEN:  # page tokens have their own bound
+            raise TooCostly(
+                f"{name} is {len(value)} characters long; the limit is {MAX_VALUE_CHARS}", expression=(name,)
+            )
+
+
 def parse_search(
     definition: ResourceDefinition, parameters: list[tuple[str, str]], base_url: str, strict: bool
 ) -> SearchRequest:
     """Repeated parameters AND together, comma-separated values OR; unknown ones are reported (or refused)."""
+    _check_sizes(parameters)
     request = SearchRequest()
     for name, value in parameters:
         if name in _IGNORED:

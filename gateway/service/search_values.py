@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gateway.fhir.dates import date_range
+from gateway.fhir.dates import date_range, shifted
 from gateway.fhir.errors import BadRequest
 from gateway.fhir.search_parameters import SearchParameter
 from gateway.fhir.search_values import fold, sound
@@ -115,7 +115,7 @@ def date_condition(parameter: SearchParameter, value: str) -> Condition:
     }
     if prefix == "ap":
         margin = _approximate_margin(low)
-        return match(("lo", "$lt", high + margin), ("hi", "$gt", low - margin))
+        return match(("lo", "$lt", shifted(high, margin)), ("hi", "$gt", shifted(low, -margin)))
     return conditions[prefix]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from gateway.fhir.dates import instant_text
 from gateway.fhir.errors import BadRequest
+from gateway.fhir.numbers import INT64_MAX, is_ascii_whole
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.resource_version import Method, StoredVersion
 from gateway.fhir.search_values import extract
@@ -15,7 +16,7 @@ from gateway.store.records import NewVersion
 # FHIR's id pattern, but not `.` or `..` (or only dots): in a URL path those are dot-segments that clients and
 # proxies normalise away, so such a resource's Location would name the base or the type instead.
 _ID = re.compile(r"(?!\.+\Z)[A-Za-z0-9\-.]{1,64}")
-_ETAG = re.compile(r'^(?:W/)?"(?P<version>\d+)"$')
+_ETAG = re.compile(r'^(?:W/)?"(?P<version>[0-9]{1,18})"$')
 
 
 def new_id() -> str:
@@ -32,8 +33,8 @@ def check_id(resource_id: str) -> str:
 
 
 def parse_version_id(text: str) -> int:
-    if not text.isdigit():
-        raise BadRequest(f"{text!r} is not a version id of this server")
+    if not is_ascii_whole(text) or not 0 < int(text) <= INT64_MAX:
+        raise BadRequest(f"{text[:40]!r} is not a version id of this server")
     return int(text)
 
 

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from graphql import parse
 
-from gateway.fhir.errors import BadRequest
+from gateway.fhir.errors import BadRequest, TooCostly
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from schema.connection import connection_value, decode_cursor, encode_cursor, page_request
-from schema.limits import _alias_count, _depth
+from schema.limits import DocumentLimits, checked_document
 from schema.scalars import _decimal_literal, _decimal_value
 from schema.search_arguments import search_pairs
 
@@ -68,11 +68,14 @@ def test_the_first_page_has_no_previous_and_the_last_no_next():
 
 
 def test_depth_counts_fields_through_fragments_but_not_introspection():
-    document = parse("query { a { b { ...F } } __schema { types { name } } } fragment F on T { c { d } }")
-    operation, fragment = document.definitions
-    assert _depth(operation.selection_set, {"F": fragment}, frozenset()) == 4
+    document = "query { a { b { ...F } } __schema { types { name } } } fragment F on T { c { d } }"
+    assert checked_document(document, DocumentLimits(max_depth=4)) is not None
+    with pytest.raises(TooCostly, match="4 fields deep"):
+        checked_document(document, DocumentLimits(max_depth=3))
 
 
 def test_aliases_are_counted_in_operations_and_fragments():
-    document = parse("query { x: a { y: b } z: c { ...F } } fragment F on T { w: d }")
-    assert sum(_alias_count(definition) for definition in document.definitions) == 4
+    document = "query { x: a { y: b } z: c { ...F } } fragment F on T { w: d }"
+    assert checked_document(document, DocumentLimits(max_aliases=4)) is not None
+    with pytest.raises(TooCostly, match="4 aliases"):
+        checked_document(document, DocumentLimits(max_aliases=3))
