@@ -29,6 +29,14 @@ def _path(name: str) -> Path | None:
     return Path(text) if text else None
 
 
+def _metrics_public(text: str | None) -> bool | None:
+    if text is None or text.strip().lower() in ("", "off"):
+        return None
+    if text.strip().lower() != "public":
+        raise ValueError(f"FHIR_GATEWAY_METRICS must be `public` or `off`, not {text!r}")
+    return True
+
+
 @dataclass(frozen=True)
 class OAuthClient:
     """A client allowed to get tokens at POST /token: its id, its secret's hash (never the secret), scopes."""
@@ -89,6 +97,12 @@ class Settings:
     auth_clients: tuple[OAuthClient, ...] = ()
     # Requests per client (token subject, or address when anonymous) in a moving window, `limits` notation.
     rate_limit: str = "600/minute"
+    # Where the counts live: `auto` (the database when MONGODB_URI is set, shared by every instance on it;
+    # memory for the embedded store's single process), `memory` or `database`. docs/scaling.md.
+    rate_limit_storage: str = "auto"
+    # GET /metrics (Prometheus text) answers only when FHIR_GATEWAY_METRICS=public: it holds no PHI but shows
+    # traffic and error rates, so an operator opts in and keeps it on the internal network.
+    metrics_public: bool = False
     cors_origins: tuple[str, ...] = ()
     # Audit events wait in a bounded queue and are stored in batches off the request path.
     audit_queue_size: int = 10_000
@@ -123,6 +137,8 @@ class Settings:
             "auth_token_endpoint": os.environ.get("FHIR_GATEWAY_AUTH_TOKEN_ENDPOINT") or None,
             "rate_limit": os.environ.get("FHIR_GATEWAY_RATE_LIMIT") or None,
             "cors_origins": _words(os.environ.get("FHIR_GATEWAY_CORS_ORIGINS")),
+            "rate_limit_storage": os.environ.get("FHIR_GATEWAY_RATE_LIMIT_STORAGE") or None,
+            "metrics_public": _metrics_public(os.environ.get("FHIR_GATEWAY_METRICS")),
         }
         clients_file = _path("FHIR_GATEWAY_AUTH_CLIENTS_FILE")
         if clients_file is not None:

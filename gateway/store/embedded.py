@@ -21,8 +21,10 @@ DATABASE_FILE = "fhir-gateway.sqlite3"
 class EmbeddedMongo:
     """Start with `start()`, connect to `.uri`, stop with `stop()`. No data dir means an in-memory engine."""
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`port` 0 picks a free one; `fhir-gateway db` passes a fixed address for other processes to use."""
         self._data_dir = data_dir
+        self._host, self._port = host, port
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: AsyncMongoEcoProxyServer | None = None
@@ -41,7 +43,7 @@ class EmbeddedMongo:
 
         async def serve() -> None:
             self._stopped = asyncio.Event()
-            self._server = AsyncMongoEcoProxyServer(engine=self._engine(), host="127.0.0.1", port=0)
+            self._server = AsyncMongoEcoProxyServer(engine=self._engine(), host=self._host, port=self._port)
             try:
                 address = await self._server.start()
             except BaseException as error:
