@@ -4,7 +4,6 @@ token for local use, `hash-secret` turns a client secret into what the clients f
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from gateway.auth.authenticator import build_authenticator
 from gateway.auth.clients import hash_secret
 from gateway.auth.keys import AuthConfigurationError
 from gateway.bulk_import import run_import
+from gateway.observability.logs import configure_logging
 from gateway.settings import Settings
 
 DEV_HELP = "development only: sign tokens with a random key kept in the data directory"
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="embedded store directory (default ./data)"
     )
     serve.add_argument("--dev", action="store_true", help=DEV_HELP)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs MONGODB_URI)")
+    db = commands.add_parser("db", help="run the embedded store alone, for several serve processes to share")
+    db.add_argument("--data-dir", type=Path, default=None, help="its directory (default ./data)")
+    db.add_argument("--host", default="127.0.0.1")
+    db.add_argument("--port", type=int, default=27017)
     token = commands.add_parser("token", help="print a bearer token signed with the configured key")
     token.add_argument("--scope", default="system/*.cruds", help='SMART scopes, e.g. "system/Patient.rs"')
     token.add_argument("--subject", default="cli", help="the token's sub and client_id (default: cli)")
@@ -53,10 +58,20 @@ def _settings(arguments: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_privacy.install()
     try:
-        if arguments.command == "serve":
+        configure_logging()  # FHIR_GATEWAY_LOG_FORMAT=json: one JSON object per line
+        if arguments.command == "serve" and arguments.workers > 1:
+            from gateway.workers import serve_workers
+
+            serve_workers(
+                arguments.host, arguments.port, arguments.workers, arguments.data_dir, arguments.dev
+            )
+        elif arguments.command == "db":
+            from gateway.db_command import run_db
+
+            run_db(Settings.from_env(data_dir=arguments.data_dir).data_dir, arguments.host, arguments.port)
+        elif arguments.command == "serve":
             app = create_app(_settings(arguments))
             uvicorn.run(app, host=arguments.host, port=arguments.port, log_config=None)
         elif arguments.command == "import":
