@@ -71,7 +71,7 @@ def metric(base_url: str, name: str, **labels: str) -> float:
     """The sum of a metric's samples with these labels in one scrape of /metrics (Prometheus text)."""
     text = httpx.get(f"{base_url}/metrics", timeout=30).text
     total = 0.0
-    for sample, value in re.findall(rf"^({name}(?:{{[^}}]*}})?) (\S+)$", text, re.MULTILINE):
+    for sample, value in re.findall(rf"^({name}(?:{{.*}})?) (\S+)$", text, re.MULTILINE):
         if all(f'{key}="{wanted}"' in sample for key, wanted in labels.items()):
             total += float(value)
     return total
