@@ -45,7 +45,7 @@ def _settings(uri: str, storage: str) -> Settings:
 async def _per_request_ms(uri: str, storage: str, requests: int) -> tuple[float, float]:
     """(ms per whole GET /Patient/{id}, ms per RateLimiter.hit alone) with this storage."""
     app = create_app(_settings(uri, storage))
-    async with LifespanManager(app):
+    async with LifespanManager(app, startup_timeout=600, shutdown_timeout=600):  # a busy host is slow
         token = app.state.auth.issue(f"bench-{uuid.uuid4().hex}", "system/*.cruds")
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
         transport = httpx.ASGITransport(app=app)
