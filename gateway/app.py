@@ -1,13 +1,16 @@
 """create_app(settings): the only place that wires store, service, security and faces together."""
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.types import Scope
 
 from gateway.audit.journal import JOURNAL_FILE, AuditJournal
 from gateway.audit.trail import AuditTrail
@@ -17,9 +20,11 @@ from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.middleware.allowed_hosts import AllowedHostsMiddleware
 from gateway.middleware.headers import SecurityHeadersMiddleware
-from gateway.middleware.rate_limit import RateLimiter
+from gateway.middleware.rate_limit import RateLimiter, limiter_storage
 from gateway.middleware.security import SecurityMiddleware, is_graphql_path
 from gateway.middleware.unexpected import UnexpectedErrorMiddleware
+from gateway.observability.http_metrics import HttpMetricsMiddleware
+from gateway.observability.metrics import store_command_finished, worker_exited
 from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
 from gateway.rest.oauth import router as oauth_router
@@ -27,14 +32,17 @@ from gateway.rest.routes import router as rest_router
 from gateway.service.interactions import FhirService
 from gateway.service.versions import now
 from gateway.settings import Settings
+from gateway.store.command_listener import RoundTripListener
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
+from gateway.store.readiness import readiness_problems
 from gateway.store.resource_store import ResourceStore
 from schema.build import build_schemas
 from schema.http import error_response as graphql_error_response
 from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _dev_mode_notice(settings: Settings) -> None:
@@ -64,7 +72,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("store: embedded mongoeco server at %s (%s)", uri.split("@")[-1], where)
     else:
         log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
-    database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
+    listener = RoundTripListener(store_command_finished)
+    database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS), event_listeners=[listener])
     log.info(
         "store: transactions %s; single writes %s",
         "supported" if database.supports_transactions else "not supported",
@@ -85,12 +94,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     trail.start()
     app.state.started = instant_text(now())
+    app.state.readiness_check = partial(readiness_problems, database, list(CORE_DEFINITIONS))
     if settings.dev_mode and not settings.auth_jwks_url:
         _dev_mode_notice(settings)
     try:
         yield
     finally:
         await trail.stop()  # queued audit events are stored, or journaled for the next start
+        app.state.rate_limiter.close()
+        worker_exited(os.getpid())
         database.close()
         if embedded is not None:
             embedded.stop()
@@ -99,6 +111,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _render_refusal(path: str, error: FhirError) -> Response:
     """A refusal before any route ran, in the shape of the face the path belongs to."""
     return graphql_error_response(error) if is_graphql_path(path) else error_response(error)
+
+
+def _face(path: str) -> str:
+    if path in OPERATIONS_PATHS:
+        return "operations"
+    return "graphql" if is_graphql_path(path) else "rest"
+
+
+def _audit_backlog(scope: Scope) -> int | None:
+    trail: AuditTrail | None = getattr(scope["app"].state, "audit", None)
+    return trail.queue_length if trail is not None else None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -112,7 +135,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings = settings or Settings.from_env()
     app.state.auth = build_authenticator(settings)  # no way to trust tokens: refuse to start
-    app.state.rate_limiter = RateLimiter(settings.rate_limit)
+    app.state.rate_limiter = RateLimiter(
+        settings.rate_limit,
+        limiter_storage(settings.rate_limit_storage, settings.mongodb_uri, settings.database_name),
+    )
     app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
     app.include_router(health_router)
@@ -139,4 +165,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "Last-Modified", "Retry-After", "WWW-Authenticate"],
             max_age=600,
         )
+    app.add_middleware(HttpMetricsMiddleware, face=_face, audit_queue_length=_audit_backlog)  # outermost
     return app

@@ -4,10 +4,8 @@ token for local use, `hash-secret` turns a client secret into what the clients f
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -17,6 +15,7 @@ from gateway.auth.authenticator import build_authenticator
 from gateway.auth.clients import hash_secret
 from gateway.auth.keys import AuthConfigurationError
 from gateway.bulk_import import run_import
+from gateway.observability.logs import configure_logging
 from gateway.settings import Settings
 
 DEV_HELP = "development only: sign tokens with a random key kept in the data directory"
@@ -34,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="embedded store directory (default ./data)"
     )
     serve.add_argument("--dev", action="store_true", help=DEV_HELP)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs MONGODB_URI)")
+    db = commands.add_parser("db", help="run the embedded store alone, for several serve processes to share")
+    db.add_argument("--data-dir", type=Path, default=None, help="its directory (default ./data)")
+    db.add_argument("--host", default="127.0.0.1")
+    db.add_argument("--port", type=int, default=27017)
     token = commands.add_parser("token", help="print a bearer token signed with the configured key")
     token.add_argument("--scope", default="system/*.cruds", help='SMART scopes, e.g. "system/Patient.rs"')
     token.add_argument("--subject", default="cli", help="the token's sub and client_id (default: cli)")
@@ -48,27 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def proxy_options(settings: Settings) -> dict[str, Any]:
-    """Uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise; trust only configured proxies."""
-    if not settings.trusted_proxies:
-        return {"proxy_headers": False, "forwarded_allow_ips": ""}
-    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
-
-
 def _settings(arguments: argparse.Namespace) -> Settings:
     return Settings.from_env(data_dir=arguments.data_dir, dev_mode=True if arguments.dev else None)
 
 
 def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_privacy.install()
     try:
-        if arguments.command == "serve":
+        configure_logging()  # FHIR_GATEWAY_LOG_FORMAT=json: one JSON object per line
+        if arguments.command == "serve" and arguments.workers > 1:
+            from gateway.workers import serve_workers
+
+            serve_workers(
+                arguments.host, arguments.port, arguments.workers, arguments.data_dir, arguments.dev
+            )
+        elif arguments.command == "db":
+            from gateway.db_command import run_db
+
+            run_db(Settings.from_env(data_dir=arguments.data_dir).data_dir, arguments.host, arguments.port)
+        elif arguments.command == "serve":
             settings = _settings(arguments)
             app = create_app(settings)
             uvicorn.run(
-                app, host=arguments.host, port=arguments.port, log_config=None, **proxy_options(settings)
+                app, host=arguments.host, port=arguments.port, log_config=None, **settings.proxy_options()
             )
         elif arguments.command == "import":
             summary = asyncio.run(run_import(Settings.from_env(data_dir=arguments.data_dir), arguments.paths))

@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gateway.fhir.json import loads
 
@@ -27,6 +28,14 @@ def _words(text: str | None) -> tuple[str, ...] | None:
 def _path(name: str) -> Path | None:
     text = os.environ.get(name)
     return Path(text) if text else None
+
+
+def _metrics_public(text: str | None) -> bool | None:
+    if text is None or text.strip().lower() in ("", "off"):
+        return None
+    if text.strip().lower() != "public":
+        raise ValueError(f"FHIR_GATEWAY_METRICS must be `public` or `off`, not {text!r}")
+    return True
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,12 @@ class Settings:
     auth_clients: tuple[OAuthClient, ...] = ()
     # Requests per client (token subject, or address when anonymous) in a moving window, `limits` notation.
     rate_limit: str = "600/minute"
+    # Where the counts live: `auto` (the database when MONGODB_URI is set, shared by every instance on it;
+    # memory for the embedded store's single process), `memory` or `database`. docs/scaling.md.
+    rate_limit_storage: str = "auto"
+    # GET /metrics (Prometheus text) answers only when FHIR_GATEWAY_METRICS=public: it holds no PHI but shows
+    # traffic and error rates, so an operator opts in and keeps it on the internal network.
+    metrics_public: bool = False
     cors_origins: tuple[str, ...] = ()
     # Host names (`*.example.org` allowed) requests may carry; empty: any. Matters when base_url is unset.
     allowed_hosts: tuple[str, ...] = ()
@@ -99,6 +114,13 @@ class Settings:
     audit_queue_size: int = 10_000
     audit_batch_size: int = 50
     audit_linger_seconds: float = 0.25  # how long the writer gathers events before storing a batch
+
+    def proxy_options(self) -> dict[str, Any]:
+        """Uvicorn's options: it trusts X-Forwarded-For from 127.0.0.1 unless told otherwise, so trust only
+        the proxies configured here (a client must not pick the address its rate limit and audit use)."""
+        if not self.trusted_proxies:
+            return {"proxy_headers": False, "forwarded_allow_ips": ""}
+        return {"proxy_headers": True, "forwarded_allow_ips": ",".join(self.trusted_proxies)}
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -130,6 +152,8 @@ class Settings:
             "cors_origins": _words(os.environ.get("FHIR_GATEWAY_CORS_ORIGINS")),
             "allowed_hosts": _words(os.environ.get("FHIR_GATEWAY_ALLOWED_HOSTS")),
             "trusted_proxies": _words(os.environ.get("FHIR_GATEWAY_TRUSTED_PROXIES")),
+            "rate_limit_storage": os.environ.get("FHIR_GATEWAY_RATE_LIMIT_STORAGE") or None,
+            "metrics_public": _metrics_public(os.environ.get("FHIR_GATEWAY_METRICS")),
         }
         clients_file = _path("FHIR_GATEWAY_AUTH_CLIENTS_FILE")
         if clients_file is not None:

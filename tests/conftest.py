@@ -45,6 +45,9 @@ def fresh_settings(mongodb_uri: str, **overrides: Any) -> Settings:
         "data_dir": None,
         "auth_secret": TEST_SECRET,
         "rate_limit": "100000/minute",
+        # One process: counts in memory (a database write per request would slow the whole suite);
+        # tests/api/test_shared_rate_limit.py and tests/e2e/test_instances.py cover the shared counters.
+        "rate_limit_storage": "memory",
     }
     return Settings(**(values | overrides))
 

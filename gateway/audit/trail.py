@@ -111,6 +111,11 @@ class AuditTrail:
                 log.exception("storing %d audit events failed (attempt %d); retrying", len(batch), attempt)
                 await asyncio.sleep(min(5.0, 0.05 * 2**attempt))
 
+    @property
+    def queue_length(self) -> int:
+        """Events recorded but not yet handed to the store (for the metrics)."""
+        return self._queue.qsize()
+
     async def flush(self) -> None:
         """Wait until every event recorded so far is stored."""
         await self._queue.join()

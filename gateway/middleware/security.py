@@ -25,8 +25,10 @@ Render = Callable[[str, FhirError], Response]
 
 PUBLIC_PATHS = frozenset(
     {"/metadata", "/.well-known/smart-configuration", "/.well-known/jwks.json", "/token", "/healthz"}
+    | {"/readyz", "/metrics"}  # operations endpoints (gateway/rest/health.py)
 )
-UNLIMITED_PATHS = frozenset({"/healthz"})  # health checks must not be throttled into failing
+# Health checks and scrapes must not be throttled into failing.
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _RESOURCE_PATH = re.compile(r"^/(?P<type>[A-Z][A-Za-z]+)(?:/(?P<id>[A-Za-z0-9\-.]{1,64}))?(?:/|$)")
 REALM = 'Bearer realm="fhir-gateway"'
 

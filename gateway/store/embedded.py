@@ -57,8 +57,10 @@ def _password(data_dir: Path | None) -> str:
 class EmbeddedMongo:
     """Start with `start()`, connect to `.uri`, stop with `stop()`. No data dir means an in-memory engine."""
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`port` 0 picks a free one; `fhir-gateway db` passes a fixed address for other processes to use."""
         self._data_dir = data_dir
+        self._host, self._port = host, port
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: AsyncMongoEcoProxyServer | None = None
@@ -85,8 +87,8 @@ class EmbeddedMongo:
             self._stopped = asyncio.Event()
             self._server = AsyncMongoEcoProxyServer(
                 engine=self._engine(),
-                host="127.0.0.1",
-                port=0,
+                host=self._host,
+                port=self._port,
                 auth_users=(WireAuthUser(USER, password, mechanisms=("SCRAM-SHA-256",)),),
             )
             try:

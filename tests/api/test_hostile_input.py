@@ -516,11 +516,10 @@ async def test_a_429_refusal_is_in_the_audit_trail_with_outcome_4(throttled_app)
 
 
 async def test_x_forwarded_for_is_not_trusted_unless_a_proxy_is_configured():
-    from gateway.cli import proxy_options
     from gateway.settings import Settings
 
-    assert proxy_options(Settings(trusted_proxies=())) == {"proxy_headers": False, "forwarded_allow_ips": ""}
-    assert proxy_options(Settings(trusted_proxies=("10.0.0.1", "10.0.0.2"))) == {
+    assert Settings(trusted_proxies=()).proxy_options() == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    assert Settings(trusted_proxies=("10.0.0.1", "10.0.0.2")).proxy_options() == {
         "proxy_headers": True,
         "forwarded_allow_ips": "10.0.0.1,10.0.0.2",
     }

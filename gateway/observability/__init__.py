@@ -1,0 +1,1 @@
+"""Operations signals: Prometheus metrics, request metrics middleware, structured logs."""
