@@ -17,8 +17,12 @@ from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.middleware.headers import SecurityHeadersMiddleware
 from gateway.middleware.rate_limit import RateLimiter
 from gateway.middleware.security import SecurityMiddleware, is_graphql_path
+from gateway.rest.api_docs import install_openapi
+from gateway.rest.api_docs import router as api_docs_router
+from gateway.rest.dev_token import router as dev_token_router
 from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
+from gateway.rest.landing import router as landing_router
 from gateway.rest.oauth import router as oauth_router
 from gateway.rest.routes import router as rest_router
 from gateway.service.interactions import FhirService
@@ -34,7 +38,7 @@ from schema.http import router as graphql_router
 log = logging.getLogger("gateway")
 
 
-def _dev_mode_notice(settings: Settings) -> None:
+def _dev_mode_notice(settings: Settings, listen_url: str) -> None:
     log.warning(
         "DEV MODE: tokens are signed with a key made up for this machine (%s); never use it in production",
         settings.data_dir / "dev-signing-key" if settings.data_dir else "in memory, gone at exit",
@@ -44,8 +48,11 @@ def _dev_mode_notice(settings: Settings) -> None:
     where = "" if settings.data_dir == Path("data") else f" --data-dir {settings.data_dir}"
     log.warning(
         "get a token:  TOKEN=$(.venv/bin/fhir-gateway token --dev%s --scope 'system/*.cruds')\n"
-        '              curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/Patient',
+        '              curl -H "Authorization: Bearer $TOKEN" %s/Patient\n'
+        "GraphiQL (gets a dev token by itself): %s/graphql",
         where,
+        listen_url,
+        listen_url,
     )
 
 
@@ -82,7 +89,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     trail.start()
     app.state.started = instant_text(now())
     if settings.dev_mode and not settings.auth_jwks_url:
-        _dev_mode_notice(settings)
+        # `serve` records the address it listens on, so the hint names the real port.
+        _dev_mode_notice(settings, getattr(app.state, "listen_url", "http://127.0.0.1:8000"))
     try:
         yield
     finally:
@@ -104,14 +112,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",  # public; Swagger UI at /docs is gateway/rest/api_docs.py, offline
     )
     app.state.settings = settings = settings or Settings.from_env()
     app.state.auth = build_authenticator(settings)  # no way to trust tokens: refuse to start
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
+    app.include_router(landing_router)
+    app.include_router(api_docs_router)
+    app.include_router(dev_token_router)
     # Before REST, whose catch-all /{resource_type}/{resource_id} routes would otherwise answer first.
     app.include_router(oauth_router)
     app.include_router(graphql_router)

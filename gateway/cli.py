@@ -102,6 +102,9 @@ def _settings(arguments: argparse.Namespace) -> "Settings":
 
 
 def _serve(arguments: argparse.Namespace) -> None:
+    import logging
+    import os
+
     import uvicorn
 
     from gateway.app import create_app
@@ -109,6 +112,12 @@ def _serve(arguments: argparse.Namespace) -> None:
     app = create_app(_settings(arguments))
     app.state.listen_url = f"http://{arguments.host}:{arguments.port}"  # for the dev-mode hint
     uvicorn.run(app, host=arguments.host, port=arguments.port, log_config=None)
+    # The lifespan has finished: audit events flushed, store closed. Tearing down the interpreter's large heap
+    # (models, schemas) would only add seconds between Ctrl-C and the prompt, so leave at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _import(arguments: argparse.Namespace) -> None:

@@ -21,10 +21,15 @@ SERVE = Path(sys.executable).parent / "fhir-gateway"
 SECRET = secrets.token_urlsafe(48)
 
 
-def environment() -> dict[str, str]:
-    """The test's environment without MONGODB_URI (the embedded store), with the test signing key."""
-    found = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
-    return found | {"FHIR_GATEWAY_AUTH_SECRET": SECRET}
+def environment(dev: bool = False) -> dict[str, str]:
+    """The test's environment without MONGODB_URI (the embedded store) or any FHIR_GATEWAY_ setting; with the
+    test signing key, or in dev mode none (the server makes up its own, as `make run` does)."""
+    found = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "MONGODB_URI" and not key.startswith("FHIR_GATEWAY_")
+    }
+    return found if dev else found | {"FHIR_GATEWAY_AUTH_SECRET": SECRET}
 
 
 def token(scope: str = "system/*.cruds") -> str:
@@ -43,12 +48,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_gateway(data_dir: Path, port: int | None = None) -> Iterator[str]:
-    """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM."""
+def running_gateway(data_dir: Path, port: int | None = None, dev: bool = False) -> Iterator[str]:
+    """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM.
+    `dev`: `serve --dev` with no key configured, as `make run` starts it."""
     port = port or free_port()
+    command = [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
     process = subprocess.Popen(
-        [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        env=environment(),
+        command + (["--dev"] if dev else []),
+        env=environment(dev),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
