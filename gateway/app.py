@@ -1,5 +1,6 @@
 """create_app(settings): the only place that wires store, service, security and faces together."""
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,9 @@ from schema.http import error_response as graphql_error_response
 from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
+# Building the GraphQL schemas costs about a second of CPU and they keep no per-app state, so apps with the same
+# limits share them (one per process in production; hundreds of apps in the test suite).
+_graphql_schemas = functools.cache(build_schemas)
 
 
 def _dev_mode_notice(settings: Settings, listen_url: str) -> None:
@@ -117,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings = settings or Settings.from_env()
     app.state.auth = build_authenticator(settings)  # no way to trust tokens: refuse to start
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
-    app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
+    app.state.graphql = _graphql_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(health_router)
