@@ -37,8 +37,8 @@ from schema.http import error_response as graphql_error_response
 from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
-# Building the GraphQL schemas costs about a second of CPU and they keep no per-app state, so apps with the same
-# limits share them (one per process in production; hundreds of apps in the test suite).
+# Building the GraphQL schemas costs about a second of CPU and they keep no per-app state, so apps with the
+# same limits share them (one per process in production; hundreds of apps in the test suite).
 _graphql_schemas = functools.cache(build_schemas)
 
 

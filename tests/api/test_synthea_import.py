@@ -17,7 +17,9 @@ PRE_R4 = SYNTHEA / "Rikki26_Torp761_10518e33-b478-446e-a5d6-1508c850df3b.json"
 
 pytestmark = [
     pytest.mark.synthea,
-    pytest.mark.skipif(not SYNTHEA.is_dir(), reason=f"the Synthea bundles are missing from {SYNTHEA} (see tests/data/README.md)"),
+    pytest.mark.skipif(
+        not SYNTHEA.is_dir(), reason=f"the Synthea bundles are missing from {SYNTHEA} (tests/data/README.md)"
+    ),
 ]
 
 
