@@ -1,9 +1,6 @@
 """GraphiQL in headless Chromium: the page loads from the gateway alone, opens ready in dev mode (token
 fetched by the page, schema in the Docs pane), says how to get a token otherwise, and runs a query."""
 
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,45 +11,11 @@ from tests.e2e.server import auth_headers, token
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 QUERY = '{ PatientList(family: ["Nightingale"]) { id name { family given } } }'
 ERROR_WORDS = ("error", "not a well-formed", "unauthorized")
 WAIT_SECONDS = (
     60  # an upper bound for a busy machine, not a timing assumption: every wait ends on a condition
 )
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip(
-            "chromium and chromedriver are not installed (`make install` as root installs them from Debian)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in (
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={profile}",
-            "--window-size=1400,900",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def _wait(browser: Any) -> Any:
