@@ -7,6 +7,7 @@ seconds of CPU to import, and `--help` or `token` must not pay for it.
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,14 +28,21 @@ SERVE_ENVIRONMENT = (
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows each option's default and keeps the epilogs' line breaks."""
+    """Shows each option's default (unless unset or already said) and keeps the epilogs' lines."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False) or "default" in text:
+            return text
+        return super()._get_help_string(action) or text
 
 
 def _subcommand(
     commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, summary: str, environment: str
 ) -> argparse.ArgumentParser:
+    epilog = textwrap.fill(environment, width=100, break_on_hyphens=False)
     return commands.add_parser(
-        name, help=summary, description=summary, epilog=environment, formatter_class=_Formatter
+        name, help=summary, description=summary, epilog=epilog, formatter_class=_Formatter
     )
 
 
@@ -69,7 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--patient", default=None, help="the `patient` claim, for patient/ scopes")
     token.add_argument("--lifetime", type=int, default=3600, help="seconds until it expires (at most a day)")
     token.add_argument(
-        "--data-dir", type=Path, default=None, help="where `serve --dev` keeps its key (default: ./data)"
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where `serve --dev` keeps its key (default: FHIR_GATEWAY_DATA_DIR or ./data)",
     )
     token.add_argument(
         "--dev", action="store_true", help="sign with the key `serve --dev` made (it must exist already)"
@@ -90,7 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR", help="Bundle files or folders")
     load.add_argument(
-        "--data-dir", type=Path, default=None, help="embedded store directory (default: ./data)"
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="embedded store directory (default: FHIR_GATEWAY_DATA_DIR or ./data)",
     )
     return parser
 
