@@ -1,5 +1,6 @@
 """create_app(settings): the only place that wires store, service, security and faces together."""
 
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -25,8 +26,12 @@ from gateway.middleware.security import SecurityMiddleware, is_graphql_path
 from gateway.middleware.unexpected import UnexpectedErrorMiddleware
 from gateway.observability.http_metrics import HttpMetricsMiddleware
 from gateway.observability.metrics import store_command_finished, worker_exited
+from gateway.rest.api_docs import install_openapi
+from gateway.rest.api_docs import router as api_docs_router
+from gateway.rest.dev_token import router as dev_token_router
 from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
+from gateway.rest.landing import router as landing_router
 from gateway.rest.oauth import router as oauth_router
 from gateway.rest.routes import router as rest_router
 from gateway.service.interactions import FhirService
@@ -43,9 +48,12 @@ from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
 OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# Building the GraphQL schemas costs about a second of CPU and they keep no per-app state, so apps with the
+# same limits share them (one per process in production; hundreds of apps in the test suite).
+_graphql_schemas = functools.cache(build_schemas)
 
 
-def _dev_mode_notice(settings: Settings) -> None:
+def _dev_mode_notice(settings: Settings, listen_url: str) -> None:
     log.warning(
         "DEV MODE: tokens are signed with a key made up for this machine (%s); never use it in production",
         settings.data_dir / "dev-signing-key" if settings.data_dir else "in memory, gone at exit",
@@ -55,8 +63,11 @@ def _dev_mode_notice(settings: Settings) -> None:
     where = "" if settings.data_dir == Path("data") else f" --data-dir {settings.data_dir}"
     log.warning(
         "get a token:  TOKEN=$(.venv/bin/fhir-gateway token --dev%s --scope 'system/*.cruds')\n"
-        '              curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/Patient',
+        '              curl -H "Authorization: Bearer $TOKEN" %s/Patient\n'
+        "GraphiQL (gets a dev token by itself): %s/graphql",
         where,
+        listen_url,
+        listen_url,
     )
 
 
@@ -96,7 +107,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.started = instant_text(now())
     app.state.readiness_check = partial(readiness_problems, database, list(CORE_DEFINITIONS))
     if settings.dev_mode and not settings.auth_jwks_url:
-        _dev_mode_notice(settings)
+        # `serve` records the address it listens on, so the hint names the real port.
+        _dev_mode_notice(settings, getattr(app.state, "listen_url", "http://127.0.0.1:8000"))
     try:
         yield
     finally:
@@ -131,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",  # public; Swagger UI at /docs is gateway/rest/api_docs.py, offline
     )
     app.state.settings = settings = settings or Settings.from_env()
     app.state.auth = build_authenticator(settings)  # no way to trust tokens: refuse to start
@@ -139,9 +151,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit,
         limiter_storage(settings.rate_limit_storage, settings.mongodb_uri, settings.database_name),
     )
-    app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
+    app.state.graphql = _graphql_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
+    app.include_router(landing_router)
+    app.include_router(api_docs_router)
+    app.include_router(dev_token_router)
     # Before REST, whose catch-all /{resource_type}/{resource_id} routes would otherwise answer first.
     app.include_router(oauth_router)
     app.include_router(graphql_router)

@@ -1,7 +1,10 @@
 """GraphiQL, served by the gateway itself: the page and its scripts come from here, never from a CDN.
 
 The scripts are the npm packages pinned in schema/graphiql/package-lock.json (graphiql 3.8.3 with React 18
-UMD builds), installed by `make install` (`npm ci` into schema/graphiql/node_modules).
+UMD builds), installed by `make install` (`npm ci` into schema/graphiql/node_modules) and shipped inside the
+wheel as package data (pyproject.toml). The page mounts GraphiQL only once it has a token: in dev mode it asks
+POST /graphql/dev-token (gateway/rest/dev_token.py) for one; otherwise it says how to get one and takes it
+pasted, so GraphiQL's first schema fetch already carries it.
 """
 
 from pathlib import Path

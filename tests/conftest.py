@@ -62,7 +62,8 @@ def mint_token(application: FastAPI, scope: str = BROAD_SCOPE, **claims: Any) ->
 async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The app with its lifespan started; its database is dropped afterwards."""
     application = create_app(settings)
-    async with LifespanManager(application):
+    # No start-up or shut-down deadline: a busy machine may take long, and a hang shows as a hang.
+    async with LifespanManager(application, startup_timeout=None, shutdown_timeout=None):
         yield application
         await application.state.service.store.drop_database()
 

@@ -29,6 +29,8 @@ PUBLIC_PATHS = frozenset(
 )
 # Health checks and scrapes must not be throttled into failing.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# Pages for people, readable without a token (GET only: POST / is a batch and needs one).
+PUBLIC_PAGES = frozenset({"/", "/favicon.ico", "/docs", "/openapi.json"})
 _RESOURCE_PATH = re.compile(r"^/(?P<type>[A-Z][A-Za-z]+)(?:/(?P<id>[A-Za-z0-9\-.]{1,64}))?(?:/|$)")
 REALM = 'Bearer realm="fhir-gateway"'
 
@@ -41,6 +43,12 @@ def is_public(method: str, path: str, scope: Scope) -> bool:
     """Capabilities, discovery, health, the token endpoint (its clients authenticate with their secret) and
     GraphiQL's page and assets; GraphiQL's queries are not public."""
     if path in PUBLIC_PATHS or path.startswith("/graphql/assets/"):
+        return True
+    if method in ("GET", "HEAD") and (path in PUBLIC_PAGES or path.startswith("/docs/assets/")):
+        return True
+    if (
+        path == "/graphql/dev-token"
+    ):  # answers only in dev mode, to loopback clients (gateway/rest/dev_token.py)
         return True
     if path == "/graphql" and method == "GET":
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))

@@ -7,7 +7,8 @@ import pytest
 from gateway.bulk_import import import_bundles
 from tests.graphql_support import graphql
 
-SYNTHEA = Path(__file__).parents[3] / "shared" / "fhir-examples" / "synthea"
+# Copies of four shared Synthea files (origins in tests/data/README.md), so this runs in a plain clone.
+SYNTHEA = Path(__file__).parents[1] / "data" / "synthea"
 SUPPORT = SYNTHEA / "support"
 # The smallest patient of the run the support bundles belong to (source B), and a source-A patient whose
 # early R4 exporter wrote STU3 elements (Observation.context, Immunization.date...), which R4 refuses.
@@ -16,7 +17,9 @@ PRE_R4 = SYNTHEA / "Rikki26_Torp761_10518e33-b478-446e-a5d6-1508c850df3b.json"
 
 pytestmark = [
     pytest.mark.synthea,
-    pytest.mark.skipif(not SYNTHEA.is_dir(), reason="the shared Synthea examples are not here"),
+    pytest.mark.skipif(
+        not SYNTHEA.is_dir(), reason=f"the Synthea bundles are missing from {SYNTHEA} (tests/data/README.md)"
+    ),
 ]
 
 

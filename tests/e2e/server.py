@@ -17,14 +17,20 @@ from gateway.auth.authenticator import build_authenticator
 from gateway.settings import Settings
 
 SERVE = Path(sys.executable).parent / "fhir-gateway"
+START_GUARD_SECONDS = 600
 # The served process trusts tokens signed with this key (random per test session), given in its environment.
 SECRET = secrets.token_urlsafe(48)
 
 
-def environment() -> dict[str, str]:
-    """The test's environment without MONGODB_URI (the embedded store), with the test signing key."""
-    found = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
-    return found | {"FHIR_GATEWAY_AUTH_SECRET": SECRET}
+def environment(dev: bool = False) -> dict[str, str]:
+    """The test's environment without MONGODB_URI (the embedded store) or any FHIR_GATEWAY_ setting; with the
+    test signing key, or in dev mode none (the server makes up its own, as `make run` does)."""
+    found = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "MONGODB_URI" and not key.startswith("FHIR_GATEWAY_")
+    }
+    return found if dev else found | {"FHIR_GATEWAY_AUTH_SECRET": SECRET}
 
 
 def token(scope: str = "system/*.cruds") -> str:
@@ -43,29 +49,32 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_gateway(data_dir: Path, port: int | None = None) -> Iterator[str]:
-    """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM."""
+def running_gateway(data_dir: Path, port: int | None = None, dev: bool = False) -> Iterator[str]:
+    """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM.
+    `dev`: `serve --dev` with no key configured, as `make run` starts it."""
     port = port or free_port()
+    command = [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
     process = subprocess.Popen(
-        [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        env=environment(),
+        command + (["--dev"] if dev else []),
+        env=environment(dev),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Only a guard against a hang: start-up takes seconds when quiet and minutes on a crowded machine.
+        deadline = time.monotonic() + START_GUARD_SECONDS
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{process.stdout.read() if process.stdout else ''}")
             try:
-                if httpx.get(f"{base}/metadata", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=30).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError("server did not start within 60 s")
+                raise TimeoutError(f"server did not start within {START_GUARD_SECONDS} s")
             time.sleep(0.2)
         yield base
     finally:
