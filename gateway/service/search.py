@@ -8,6 +8,7 @@ from gateway.fhir.dates import date_range
 from gateway.fhir.errors import BadRequest, Issue
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
+from gateway.service.compartment import COMPARTMENT_PARAMETER, compartment_condition
 from gateway.service.includes import INCLUDE_PARAMETERS, Include, parse_include
 from gateway.service.search_values import (
     date_condition,
@@ -158,6 +159,10 @@ def parse_search(
             continue
         if name in INCLUDE_PARAMETERS:
             request.includes.append(parse_include(name, value))
+            request.used.append((name, value))
+            continue
+        if name == COMPARTMENT_PARAMETER:
+            request.conditions.append(compartment_condition(definition, value, base_url))
             request.used.append((name, value))
             continue
         if name.startswith("_has:") or "." in name:
