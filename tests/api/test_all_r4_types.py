@@ -1,7 +1,6 @@
 """Every R4 type the R4B models cover is served: CRUD, versions, history, validation and the url/version/
 name/status parameters where R4 defines them; the R4 types without a model are refused with a reason."""
 
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,7 @@ def test_every_r4_type_with_an_r4b_model_has_a_definition_and_no_other_does():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
-async def test_a_resource_of_each_newly_served_type_is_stored_versioned_and_found(client, path: Path):
+async def test_a_resource_of_each_newly_served_type_is_stored_versioned_and_found(client, path):
     resource = loads(path.read_bytes())
     kind, resource_id = resource["resourceType"], resource["id"]
     created = await client.put(f"/{kind}/{resource_id}", content=dumps(resource), headers=FHIR_JSON)
