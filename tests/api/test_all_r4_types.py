@@ -1,7 +1,6 @@
 """Every R4 type the R4B models cover is served: CRUD, versions, history, validation and the url/version/
 name/status parameters where R4 defines them; the R4 types without a model are refused with a reason."""
 
-
 import pytest
 
 from gateway.fhir.json import dumps, loads
