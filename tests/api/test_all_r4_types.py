@@ -7,7 +7,7 @@ from gateway.fhir.json import dumps, loads
 from gateway.fhir.r4_types import R4_RESOURCE_TYPES, SERVABLE_TYPES, WITHOUT_MODEL
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from tests.clinical_fixtures import search_ids
-from tests.conftest import DATA, FHIR_JSON
+from tests.conftest import DATA, FHIR_JSON, fresh_settings, http_client, running_app
 
 EXAMPLES = sorted((DATA / "r4-types").glob("*.json"))
 
@@ -76,3 +76,28 @@ async def test_r4b_only_types_and_parameters_are_refused_with_the_reason(client)
     assert "R4B resource type, not an R4 one" in citation
     parameters = (await client.get("/Parameters")).json()["issue"][0]["diagnostics"]
     assert "no RESTful endpoint" in parameters
+
+
+def _big_code_system() -> bytes:
+    concepts = [{"code": f"c{number}", "display": "x" * 40} for number in range(30_000)]
+    body = dumps(
+        {
+            "resourceType": "CodeSystem",
+            "id": "big",
+            "status": "draft",
+            "content": "complete",
+            "concept": concepts,
+        }
+    )
+    assert len(body) > 1_048_576
+    return body.encode()
+
+
+async def test_the_body_limit_is_one_megabyte_by_default_and_configurable(client, mongodb_uri):
+    body = _big_code_system()
+    assert (await client.put("/CodeSystem/big", content=body, headers=FHIR_JSON)).status_code == 413
+    settings = fresh_settings(mongodb_uri, max_body_bytes=5_242_880)
+    async with running_app(settings) as roomy_app, http_client(roomy_app) as roomy:
+        stored = await roomy.put("/CodeSystem/big", content=body, headers=FHIR_JSON)
+        assert stored.status_code == 201, stored.text[:200]
+        assert len((await roomy.get("/CodeSystem/big")).json()["concept"]) == 30_000
