@@ -8,6 +8,7 @@ from gateway.fhir.errors import BadRequest, NotFound, PreconditionFailed
 from gateway.fhir.resource_version import StoredVersion
 from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
 from gateway.service.search import parse_search
+from gateway.service.versions import check_id
 
 
 class ConditionalInteractions(Protocol):
@@ -68,7 +69,8 @@ async def conditional_update(
     if match is None:
         # Update-as-create with the body's id: a create, so an existing resource of that id that the
         # query did not match is a 409, never overwritten.
-        return await service.create(resource_type, resource, base_url=base_url, resource_id=body_id)
+        resource_id = check_id(body_id) if isinstance(body_id, str) else None
+        return await service.create(resource_type, resource, base_url=base_url, resource_id=resource_id)
     if body_id is not None and body_id != match.id:
         raise BadRequest(
             f"The resource id {body_id!r} is not the id of the resource the query matched ({match.id!r})",

@@ -107,3 +107,15 @@ async def test_a_transaction_entry_may_be_a_conditional_update_or_delete(client)
     assert (await client.get("/Patient?identifier=urn:mrn|6")).json()["entry"][0]["resource"][
         "gender"
     ] == "other"
+
+
+async def test_a_conditional_update_with_no_match_keeps_the_body_id_but_never_overwrites_another(client):
+    kept = await client.put(
+        "/Patient?identifier=urn:mrn|8", content=dumps(_patient("8", id="p-8")), headers=FHIR_JSON
+    )
+    assert kept.status_code == 201 and kept.json()["id"] == "p-8"
+    taken = await client.put(
+        "/Patient?identifier=urn:mrn|9", content=dumps(_patient("9", id="p-8")), headers=FHIR_JSON
+    )
+    assert taken.status_code == 409
+    assert (await client.get("/Patient/p-8")).json()["identifier"][0]["value"] == "8"
