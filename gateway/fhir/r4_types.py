@@ -1,8 +1,9 @@
 """Every R4 (4.0.1) resource type, and which of them this server serves with the fhir.resources R4B models."""
 
-from functools import cache
+import re
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.resource import Resource
 
 # The resource types of R4 (http://hl7.org/fhir/R4/resourcelist.html).
 R4_RESOURCE_TYPES = (
@@ -158,13 +159,15 @@ R4_RESOURCE_TYPES = (
 NOT_STORED = frozenset({"Parameters"})
 
 
-@cache
 def has_r4b_model(resource_type: str) -> bool:
+    """Whether fhir.resources has an R4B resource model of this name (not cached: names come from URLs)."""
+    if not re.fullmatch(r"[A-Z][A-Za-z]{1,63}", resource_type):
+        return False
     try:
-        get_fhir_model_class(resource_type)
+        model = get_fhir_model_class(resource_type)
     except (KeyError, ValueError, ImportError, AttributeError):
         return False
-    return True
+    return isinstance(model, type) and issubclass(model, Resource)
 
 
 # R4 types that R4B dropped or reshaped (the MedicinalProduct* family became MedicinalProductDefinition and
