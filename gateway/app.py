@@ -33,7 +33,10 @@ from gateway.rest.errors import error_response, install_error_handlers
 from gateway.rest.health import router as health_router
 from gateway.rest.landing import router as landing_router
 from gateway.rest.oauth import router as oauth_router
+from gateway.rest.operations import router as operations_router
+from gateway.rest.patch import router as patch_router
 from gateway.rest.routes import router as rest_router
+from gateway.rest.xml import XmlMiddleware
 from gateway.service.interactions import FhirService
 from gateway.service.versions import now
 from gateway.settings import Settings
@@ -162,8 +165,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oauth_router)
     app.include_router(graphql_router)
     app.include_router(rest_router)
-    # Starlette runs the middleware added last first: CORS, headers, unexpected errors, allowed hosts, then
-    # authentication.
+    # After REST, so that its literal routes (`_history`) answer before the compartment search's patterns.
+    app.include_router(operations_router)
+    app.include_router(patch_router)
+    # Starlette runs the middleware added last first: CORS, headers, unexpected errors, allowed hosts,
+    # authentication, then XML.
+    app.add_middleware(XmlMiddleware, max_body_bytes=settings.max_body_bytes, skip=is_graphql_path)
     app.add_middleware(SecurityMiddleware, render=_render_refusal)
     if settings.allowed_hosts:  # before authentication: a request for another host gets nothing of ours
         app.add_middleware(
@@ -176,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,  # bearer tokens travel in a header, never in cookies
-            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist", "Prefer"],
             expose_headers=["ETag", "Location", "Last-Modified", "Retry-After", "WWW-Authenticate"],
             max_age=600,

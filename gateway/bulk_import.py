@@ -1,4 +1,5 @@
-"""`fhir-gateway import`: load FHIR Bundles (Synthea output) through the same service as the REST face.
+"""`fhir-gateway import`: load FHIR Bundles (Synthea output) and single resources (HL7 examples) through the
+same service as the REST face.
 
 Each file is one batch or transaction Bundle, processed as `POST /` would: a transaction is all-or-nothing,
 so a file that fails leaves nothing behind. Batches load before transactions, because Synthea's patient
@@ -132,12 +133,18 @@ class Progress:
 
 
 def _load(path: Path) -> dict[str, Any]:
+    """A batch or transaction Bundle as it is; any other resource (an HL7 example, a document Bundle, a
+    CodeSystem of several MB) as a batch that stores it under its own id, with no request-size limit."""
     bundle = loads(path.read_bytes())
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise ValueError("not a FHIR Bundle")
-    if bundle.get("type") not in ("batch", "transaction"):
-        raise ValueError(f"Bundle.type is {bundle.get('type')!r}, not batch or transaction")
-    return bundle
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("resourceType"), str):
+        raise ValueError("not a FHIR resource")
+    if bundle["resourceType"] == "Bundle" and bundle.get("type") in ("batch", "transaction"):
+        return bundle
+    kind, resource_id = bundle["resourceType"], bundle.get("id")
+    request = (
+        {"method": "PUT", "url": f"{kind}/{resource_id}"} if resource_id else {"method": "POST", "url": kind}
+    )
+    return {"resourceType": "Bundle", "type": "batch", "entry": [{"resource": bundle, "request": request}]}
 
 
 async def import_bundles(

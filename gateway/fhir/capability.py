@@ -6,18 +6,28 @@ from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 
 SOFTWARE_NAME = "fhir-gateway"
 SOFTWARE_VERSION = "0.1.0"
-FORMATS = ["application/fhir+json", "json"]
+FORMATS = ["application/fhir+json", "json", "application/fhir+xml", "xml"]
+PATCH_FORMATS = ["application/json-patch+json", "application/fhir+json", "application/merge-patch+json"]
 TYPE_INTERACTIONS = (
     "read",
     "vread",
     "update",
+    "patch",
     "delete",
     "history-instance",
     "history-type",
     "create",
     "search-type",
 )
-WRITE_INTERACTIONS = ("create", "update", "delete")
+WRITE_INTERACTIONS = ("create", "update", "patch", "delete")
+VALIDATE_OPERATION = {
+    "name": "validate",
+    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+}
+EVERYTHING_OPERATION = {
+    "name": "everything",
+    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+}
 GRAPHQL_OPERATION = {
     "name": "graphql",
     "definition": "http://hl7.org/fhir/OperationDefinition/Resource-graphql",
@@ -49,15 +59,22 @@ def _resource(definition: ResourceDefinition) -> dict[str, Any]:
         "updateCreate": not definition.server_written,
         "conditionalCreate": not definition.server_written,
         "conditionalRead": "not-supported",
-        "conditionalUpdate": False,
-        "conditionalDelete": "not-supported",
+        "conditionalUpdate": not definition.server_written,
+        "conditionalDelete": "not-supported" if definition.server_written else "single",
         "searchParam": [
             _search_parameter(definition.name, parameter.code, parameter.type, parameter.description)
             for parameter in definition.search_parameters
         ],
-    } | (
-        {"operation": [{**GRAPHQL_OPERATION}]} if definition.graphql else {}
-    )  # instance: /{type}/{id}/$graphql
+    } | _operations(definition)
+
+
+def _operations(definition: ResourceDefinition) -> dict[str, Any]:
+    operations = [] if definition.server_written else [{**VALIDATE_OPERATION}]
+    if definition.name == "Patient":
+        operations.append({**EVERYTHING_OPERATION})
+    if definition.graphql:
+        operations.append({**GRAPHQL_OPERATION})  # instance: /{type}/{id}/$graphql
+    return {"operation": operations} if operations else {}
 
 
 def capability_statement(
@@ -81,12 +98,15 @@ def capability_statement(
         "implementation": {"description": "fhir-gateway REST shim", "url": base_url},
         "fhirVersion": "4.0.1",
         "format": FORMATS,
+        "patchFormat": PATCH_FORMATS,
         "rest": [
             {
                 **rest,
                 "documentation": "Result parameters: "
                 + ", ".join(RESULT_PARAMETERS)
-                + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`.",
+                + ". Unknown parameters are ignored and reported unless `Prefer: handling=strict`. "
+                "Patient compartment search: GET Patient/[id]/[type] and Patient/[id]/*.",
+                "compartment": ["http://hl7.org/fhir/CompartmentDefinition/patient"],
                 "resource": [_resource(definition) for definition in RESOURCE_DEFINITIONS.values()],
                 "operation": [{**GRAPHQL_OPERATION}],  # system level: /$graphql (and /graphql with GraphiQL)
             }

@@ -57,7 +57,8 @@ def _generic(name: str) -> ResourceDefinition:
     return ResourceDefinition(name, COMMON + links, core=False, patient_reference=_patient_link(links))
 
 
-_GENERIC = tuple(_generic(name) for name in GENERIC_TYPES)
+_CORE_NAMES = {definition.name for definition in _CORE}
+_GENERIC = tuple(_generic(name) for name in GENERIC_TYPES if name not in _CORE_NAMES)
 
 RESOURCE_DEFINITIONS: dict[str, ResourceDefinition] = {
     definition.name: definition for definition in (*_CORE, *_GENERIC)

@@ -1,14 +1,18 @@
 """Read a batch or transaction Bundle's entries (method, URL, resource) and rewrite references in them."""
 
+import base64
+import binascii
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gateway.fhir.errors import BadRequest
+from gateway.fhir.json import loads
+from gateway.service.patch import PatchFormat, patch_format
 from gateway.service.versions import check_id, parse_etag
 
-METHODS = ("GET", "POST", "PUT", "DELETE")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # An empty query (`Patient?`) is conditional too, and refused for having no criteria, never stored verbatim.
 _CONDITIONAL_REFERENCE = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)\?(?P<query>.*)$")
 
@@ -54,12 +58,10 @@ def _entry(index: int, raw: Any, base_url: str) -> BundleEntry:
     method = request["method"]
     resource_type, resource_id, query = _url_parts(str(request["url"]), base_url, where)
     resource = raw.get("resource")
-    if method in ("POST", "PUT") and not isinstance(resource, dict):
+    if method in ("POST", "PUT", "PATCH") and not isinstance(resource, dict):
         raise BadRequest(f"{where}: {method} needs a resource", expression=(f"{where}.resource",))
-    if method in ("PUT", "DELETE") and resource_id is None:
-        raise BadRequest(
-            f"{where}: {method} needs Type/id (conditional {method} is not supported)", expression=(where,)
-        )
+    if method in ("PUT", "DELETE", "PATCH") and resource_id is None and query is None:
+        raise BadRequest(f"{where}: {method} needs Type/id or Type?criteria", expression=(where,))
     if method == "POST" and (resource_id is not None or query is not None):
         raise BadRequest(f"{where}: POST takes the type alone as url", expression=(where,))
     if_match = request.get("ifMatch")
@@ -80,6 +82,25 @@ def _entry(index: int, raw: Any, base_url: str) -> BundleEntry:
         if_none_exist,
         parse_etag(if_match) if isinstance(if_match, str) else None,
     )
+
+
+def entry_patch(entry: BundleEntry) -> tuple[PatchFormat, Any]:
+    """A PATCH entry's patch: a Binary holding a JSON Patch (http.html#transaction), or a FHIRPath Patch
+    Parameters resource."""
+    resource = entry.resource or {}
+    if resource.get("resourceType") == "Parameters":
+        return "fhirpath-patch", resource
+    if resource.get("resourceType") != "Binary" or not isinstance(resource.get("data"), str):
+        raise BadRequest(
+            f"{entry.where}: PATCH takes a Binary (JSON Patch in data) or a Parameters (FHIRPath Patch)",
+            expression=(f"{entry.where}.resource",),
+        )
+    try:
+        body = loads(base64.b64decode(resource["data"], validate=True))
+    except (ValueError, binascii.Error):
+        raise BadRequest(f"{entry.where}: the Binary's data is not base64 JSON") from None
+    content_type = str(resource.get("contentType", "application/json-patch+json")).split(";")[0].strip()
+    return patch_format(content_type, body), body
 
 
 def read_entries(bundle: Any, base_url: str) -> tuple[str, list[BundleEntry]]:

@@ -13,16 +13,18 @@ from urllib.parse import parse_qsl
 
 from gateway.fhir import bundle as bundles
 from gateway.fhir.dates import instant_text
-from gateway.fhir.errors import FhirError, NotImplementedHere, PreconditionFailed
+from gateway.fhir.errors import BadRequest, FhirError, NotFound, NotImplementedHere, PreconditionFailed
 from gateway.fhir.outcome import operation_outcome
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.bundle_entries import BundleEntry, read_entries, rewrite_references
+from gateway.service.bundle_entries import BundleEntry, entry_patch, read_entries, rewrite_references
 from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
-from gateway.service.versions import new_id
+from gateway.service.patch import patch
+from gateway.service.search import parse_search
+from gateway.service.versions import check_id, new_id
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
 
-_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3}
+_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2, "GET": 3}
 _STATUS = {200: "200 OK", 201: "201 Created", 204: "204 No Content"}
 
 Response = dict[str, Any]
@@ -121,9 +123,32 @@ class BundleRun:
                 self._remember(entry, f"{entry.resource_type}/{existing.id}")
                 return _response(200, existing)
             entry.resource_id = new_id()
+        elif entry.resource_id is None and entry.query is not None and entry.method != "GET":
+            await self._conditional_target(entry)
+            if entry.resource_id is None:
+                return _response(204)  # a conditional delete that matched nothing has nothing to do
         if entry.method in ("POST", "PUT"):
             self._remember(entry, f"{entry.resource_type}/{entry.resource_id}")
         return None
+
+    async def _conditional_target(self, entry: BundleEntry) -> None:
+        """The id a conditional PUT, PATCH or DELETE entry acts on, found through the caller's search
+        (http.html#cond-update): the one match, or for a PUT without one, the body's id or a new one."""
+        assert entry.query is not None
+        match = await self.one_match(entry.resource_type, entry.query, f"{entry.where} conditional {entry.method}")
+        if match is not None:
+            body_id = (entry.resource or {}).get("id")
+            if entry.method == "PUT" and body_id not in (None, match.id):
+                raise BadRequest(
+                    f"{entry.where}: the resource id {body_id!r} is not the matched {match.id!r}"
+                )
+            entry.resource_id = match.id
+        elif entry.method == "PUT":
+            entry.resource_id = check_id((entry.resource or {}).get("id") or new_id())
+        elif entry.method == "PATCH":
+            raise NotFound(f"{entry.resource_type}?{entry.query} matches no {entry.resource_type}")
+        if entry.method == "PUT" and entry.resource is not None:
+            entry.resource = {**entry.resource, "id": entry.resource_id}
 
     def _remember(self, entry: BundleEntry, reference: str) -> None:
         if entry.full_url:
@@ -143,6 +168,11 @@ class BundleRun:
             assert entry.resource_id is not None
             outcome = await service.update(resource_type, entry.resource_id, resource, entry.if_match)
             return _response(201 if outcome.created else 200, outcome.version)
+        if entry.method == "PATCH":
+            assert entry.resource_id is not None
+            kind, body = entry_patch(dataclasses.replace(entry, resource=resource))
+            outcome = await patch(service, resource_type, entry.resource_id, kind, body, entry.if_match)
+            return _response(200, outcome.version)
         if entry.method == "DELETE":
             assert entry.resource_id is not None
             deletion = await service.delete(resource_type, entry.resource_id, entry.if_match)

@@ -19,6 +19,7 @@ from gateway.fhir.errors import (
     PreconditionFailed,
     TooCostly,
 )
+from gateway.fhir.r4_types import unserved_reason
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS, ResourceDefinition
 from gateway.fhir.resource_version import Page, StoredVersion
 from gateway.fhir.validation import validate_resource
@@ -54,7 +55,7 @@ class SearchOutcome:
 def definition_of(resource_type: str) -> ResourceDefinition:
     definition = RESOURCE_DEFINITIONS.get(resource_type)
     if definition is None:
-        raise NotFound(f"Resource type {resource_type!r} is not supported by this server")
+        raise NotFound(unserved_reason(resource_type))
     return definition
 
 

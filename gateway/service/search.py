@@ -9,6 +9,7 @@ from gateway.fhir.errors import BadRequest, Issue, TooCostly
 from gateway.fhir.numbers import INT64_MAX, whole_number
 from gateway.fhir.resource_types import ResourceDefinition
 from gateway.fhir.search_parameters import SearchParameter
+from gateway.service.compartment import COMPARTMENT_PARAMETER, compartment_condition
 from gateway.service.includes import INCLUDE_PARAMETERS, Include, parse_include
 from gateway.service.search_values import (
     date_condition,
@@ -184,6 +185,10 @@ def parse_search(
             continue
         if name in INCLUDE_PARAMETERS:
             request.includes.append(parse_include(name, value))
+            request.used.append((name, value))
+            continue
+        if name == COMPARTMENT_PARAMETER:
+            request.conditions.append(compartment_condition(definition, value, base_url))
             request.used.append((name, value))
             continue
         if name.startswith("_has:") or "." in name:

@@ -86,7 +86,7 @@ async def test_structural_errors_name_the_element(client):
 
 async def test_an_unsupported_content_type_is_415(client):
     response = await client.post(
-        "/Patient", content=b"<Patient/>", headers={"Content-Type": "application/fhir+xml"}
+        "/Patient", content=b"resourceType: Patient", headers={"Content-Type": "application/x-yaml"}
     )
     assert response.status_code == 415
     assert _issue(response)["code"] == "not-supported"
@@ -121,7 +121,7 @@ async def test_an_unknown_route_is_404_and_an_unknown_type_too(client):
 
 
 async def test_an_unsupported_method_is_405(client):
-    response = await client.patch("/Patient/1", json={}, headers=FHIR_JSON)
+    response = await client.post("/Patient/1", json={}, headers=FHIR_JSON)
     assert response.status_code == 405
     assert _issue(response)["code"] == "not-supported"
 

@@ -40,13 +40,13 @@ def test_import_prints_a_summary_and_exits_non_zero_when_an_entry_or_a_file_fail
 ):
     (tmp_path / "batch.json").write_text(dumps(BATCH))
     (tmp_path / "broken.json").write_text("{not json")
-    (tmp_path / "collection.json").write_text(dumps({"resourceType": "Bundle", "type": "collection"}))
+    (tmp_path / "list.json").write_text(dumps([{"resourceType": "Patient"}]))
     assert _run(monkeypatch, mongodb_uri, tmp_path) == 1
     output = capsys.readouterr()
     assert "Patient" in output.out and "skipped" in output.out
     row = next(line for line in output.out.splitlines() if line.startswith("Patient"))
     assert row.split()[1:] == ["1", "0", "1"]  # created, updated, failed
-    assert "broken.json" in output.out and "collection.json" in output.out
+    assert "broken.json" in output.out and "list.json" in output.out
     assert "2/2" in output.err  # the progress bar reached the end
 
 
@@ -83,3 +83,23 @@ def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_pat
     assert finished.returncode == 0, finished.stderr
     assert "Traceback" not in finished.stderr and "ExceptionGroup" not in finished.stderr, finished.stderr
     assert "1/1" in finished.stderr
+
+
+def test_import_stores_single_resources_beyond_the_request_body_limit(
+    tmp_path, monkeypatch, capsys, mongodb_uri
+):
+    concepts = [{"code": f"c{number}", "display": "x" * 40} for number in range(30_000)]
+    big = {
+        "resourceType": "CodeSystem",
+        "id": "big",
+        "status": "draft",
+        "content": "complete",
+        "concept": concepts,
+    }
+    (tmp_path / "CodeSystem-big.json").write_text(dumps(big))
+    assert (tmp_path / "CodeSystem-big.json").stat().st_size > 1_048_576  # more than a REST body may be
+    collection = {"resourceType": "Bundle", "id": "c1", "type": "collection"}
+    (tmp_path / "Bundle-c1.json").write_text(dumps(collection))
+    assert _run(monkeypatch, mongodb_uri, tmp_path) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["CodeSystem"] == ["1", "0", "0"] and rows["Bundle"] == ["1", "0", "0"]

@@ -68,6 +68,7 @@ async def test_metadata_is_a_valid_r4_capability_statement_of_what_is_implemente
         "read",
         "vread",
         "update",
+        "patch",
         "delete",
         "history-instance",
         "history-type",

@@ -1,0 +1,103 @@
+"""Conditional update, delete and patch (http.html#cond-update): find the one resource a query names, through
+the caller's own search, so a match the caller may not see is never revealed nor changed."""
+
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+from gateway.fhir.errors import BadRequest, NotFound, PreconditionFailed
+from gateway.fhir.resource_version import StoredVersion
+from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
+from gateway.service.search import parse_search
+from gateway.service.versions import check_id
+
+
+class ConditionalInteractions(Protocol):
+    """What conditional interactions run through: the GuardedService on both faces (or the bare service)."""
+
+    async def search(
+        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
+    ) -> SearchOutcome: ...
+
+    async def create(
+        self,
+        resource_type: str,
+        resource: Any,
+        if_none_exist: str | None = None,
+        base_url: str = "",
+        resource_id: str | None = None,
+    ) -> WriteOutcome: ...
+
+    async def update(
+        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
+    ) -> WriteOutcome: ...
+
+    async def delete(
+        self, resource_type: str, resource_id: str, if_match: int | None = None
+    ) -> StoredVersion | None: ...
+
+
+async def single_match(
+    service: ConditionalInteractions, resource_type: str, query: str, base_url: str
+) -> StoredVersion | None:
+    """The one resource `query` matches among those the caller may search, None for none, 412 for several.
+
+    Every conditional write finds its target here, and only through `service.search`, which the guarded
+    service restricts to the caller's access (a patient/ token never matches outside its compartment)."""
+    parameters = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
+    request = parse_search(definition_of(resource_type), parameters, base_url, strict=True)
+    if not request.conditions and not request.chains:
+        raise BadRequest(f"A conditional interaction on {resource_type} needs search criteria")
+    found = await service.search(
+        resource_type, [*parameters, ("_count", "2"), ("_total", "none")], base_url, strict=True
+    )
+    if len(found.page.items) > 1:
+        raise PreconditionFailed(f"{resource_type}?{query} matches more than one {resource_type}")
+    return found.page.items[0] if found.page.items else None
+
+
+async def conditional_update(
+    service: ConditionalInteractions,
+    resource_type: str,
+    query: str,
+    resource: Any,
+    base_url: str,
+    if_match: int | None = None,
+) -> WriteOutcome:
+    """PUT [type]?query: update the one match; with none, create (keeping an id the body brings)."""
+    match = await single_match(service, resource_type, query, base_url)
+    body_id = resource.get("id") if isinstance(resource, dict) else None
+    if match is None:
+        # Update-as-create with the body's id: a create, so an existing resource of that id that the
+        # query did not match is a 409, never overwritten.
+        resource_id = check_id(body_id) if isinstance(body_id, str) else None
+        return await service.create(resource_type, resource, base_url=base_url, resource_id=resource_id)
+    if body_id is not None and body_id != match.id:
+        raise BadRequest(
+            f"The resource id {body_id!r} is not the id of the resource the query matched ({match.id!r})",
+            expression=(f"{resource_type}.id",),
+        )
+    return await service.update(resource_type, match.id, {**resource, "id": match.id}, if_match)
+
+
+async def conditional_delete(
+    service: ConditionalInteractions,
+    resource_type: str,
+    query: str,
+    base_url: str,
+    if_match: int | None = None,
+) -> StoredVersion | None:
+    """DELETE [type]?query: delete the one match (nothing to do for none; 412 for several)."""
+    match = await single_match(service, resource_type, query, base_url)
+    if match is None:
+        return None
+    return await service.delete(resource_type, match.id, if_match)
+
+
+async def required_match(
+    service: ConditionalInteractions, resource_type: str, query: str, base_url: str
+) -> StoredVersion:
+    """The one match a conditional patch changes: 404 for none."""
+    match = await single_match(service, resource_type, query, base_url)
+    if match is None:
+        raise NotFound(f"{resource_type}?{query} matches no {resource_type}")
+    return match
