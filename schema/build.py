@@ -2,32 +2,34 @@
 
 import keyword
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.fhir.resource_types import GRAPHQL_DEFINITIONS
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
+from schema.hl7_literals import Hl7Parser
+from schema.hl7_scalars import SEARCH_SCALAR_MAP
 from schema.limits import limit_rules
 from schema.mutation import mutation_type
 from schema.query import query_type
 from schema.references import RESOLVED_FIELDS, add_reference_fields
 from schema.scalars import SCALAR_MAP
+from schema.served import SERVED
 
 log = logging.getLogger(__name__)
 
 # Resources with their own Query fields (the audit trail is REST only), plus CapabilityStatement for the
 # `CapabilityStatement` query.
-DEFINITIONS = list(GRAPHQL_DEFINITIONS.values())
+DEFINITIONS = list(SERVED.values())
 RESOURCES = (*(definition.name for definition in DEFINITIONS), "CapabilityStatement")
 
 
@@ -48,12 +50,34 @@ class FhirSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
+class InstanceSchemas(Mapping[str, strawberry.Schema]):
+    """Resource type -> the schema whose root is one resource of that type, each built on first use:
+    a schema converts every type its root reaches, and most types' instance endpoints are rarely asked."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings, self.built = settings, dict[str, strawberry.Schema]()
+
+    def __getitem__(self, name: str) -> strawberry.Schema:
+        if name not in SERVED:
+            raise KeyError(name)
+        if name not in self.built:
+            types = fhir_types()
+            self.built[name] = FhirSchema(
+                query=types.output(name), types=[types.output("CapabilityStatement")], **self.settings
+            )
+        return self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVED)
+
+    def __len__(self) -> int:
+        return len(SERVED)
+
+
 @dataclass(frozen=True)
 class GatewaySchemas:
     system: strawberry.Schema
-    instance: Mapping[
-        str, strawberry.Schema
-    ]  # resource type -> schema whose root is one resource of that type
+    instance: Mapping[str, strawberry.Schema]
 
 
 @cache
@@ -69,14 +93,16 @@ def _roots() -> tuple[type, type]:
 
 
 def _config() -> StrawberryConfig:
-    return StrawberryConfig(auto_camel_case=False, default_resolver=read_element, scalar_map=SCALAR_MAP)
+    return StrawberryConfig(
+        auto_camel_case=False, default_resolver=read_element, scalar_map={**SCALAR_MAP, **SEARCH_SCALAR_MAP}
+    )
 
 
 def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
     """Limits first; apps send the same few documents again and again, so parsing and validating is cached."""
     return [
         limit_rules(max_depth, max_aliases),
-        lambda: ParserCache(maxsize=256),
+        Hl7Parser,
         lambda: ValidationCache(maxsize=256),
     ]
 
@@ -91,7 +117,6 @@ def _executor() -> type[FhirExecutor]:
 
 
 def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
-    types = fhir_types()
     query, mutation = _roots()
     settings: dict[str, Any] = {
         "config": _config(),
@@ -99,11 +124,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
         "execution_context_class": _executor(),
     }
     system = FhirSchema(query=query, mutation=mutation, **settings)
-    instance = {
-        name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in (definition.name for definition in DEFINITIONS)
-    }
-    return GatewaySchemas(system, instance)
+    return GatewaySchemas(system, InstanceSchemas(settings))
 
 
 def system_sdl() -> str:
