@@ -13,6 +13,7 @@ from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.directives import DIRECTIVES, Hl7Directives
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
@@ -103,6 +104,7 @@ def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
     return [
         limit_rules(max_depth, max_aliases),
         Hl7Parser,
+        Hl7Directives,
         lambda: ValidationCache(maxsize=256),
     ]
 
@@ -122,6 +124,7 @@ def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
         "config": _config(),
         "extensions": _extensions(max_depth, max_aliases),
         "execution_context_class": _executor(),
+        "directives": DIRECTIVES,
     }
     system = FhirSchema(query=query, mutation=mutation, **settings)
     return GatewaySchemas(system, InstanceSchemas(settings))
