@@ -32,6 +32,7 @@ from graphql import (
     StringValueNode,
     VariableNode,
 )
+from strawberry.directive import DirectiveValue
 from strawberry.extensions import SchemaExtension
 
 from gateway.fhir.errors import BadRequest
@@ -42,19 +43,19 @@ NAMES = ("flatten", "first", "singleton", "slice")
 @strawberry.directive(
     locations=[DirectiveLocation.FIELD], description="Put this field's children in its parent"
 )
-def flatten(value: Any) -> Any:
+def flatten(value: DirectiveValue[Any]) -> Any:
     return value
 
 
 @strawberry.directive(locations=[DirectiveLocation.FIELD], description="Only the first item of this list")
-def first(value: Any) -> Any:
+def first(value: DirectiveValue[Any]) -> Any:
     return value
 
 
 @strawberry.directive(
     locations=[DirectiveLocation.FIELD], description="This list as its one item (an error if it has more)"
 )
-def singleton(value: Any) -> Any:
+def singleton(value: DirectiveValue[Any]) -> Any:
     return value
 
 
@@ -62,7 +63,7 @@ def singleton(value: Any) -> Any:
     locations=[DirectiveLocation.FIELD],
     description='Name each item of this list `<field>.<slice>`: path "$index" or a FHIRPath on the item',
 )
-def slice(value: Any, path: str) -> Any:  # HL7's name
+def slice(value: DirectiveValue[Any], path: str) -> Any:  # HL7's name
     return value
 
 
