@@ -5,7 +5,7 @@ and its examples write values bare (`gender: female`, `active: true`). So these 
 that stands for text: a string, an enum-like name, a boolean or a number, all as the REST value's text.
 """
 
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
 from graphql import (
@@ -41,7 +41,7 @@ def literal_text(node: ValueNode, _variables: dict[str, Any] | None = None) -> s
 
 
 def _scalar(name: str) -> tuple[Any, ScalarDefinition]:
-    holder = NewType(f"Search_{name}", str)
+    holder = type(f"Search_{name}", (str,), {})  # stands for the scalar in annotations
     definition = strawberry.scalar(
         name=name,
         description=f"A FHIR {name} search value in REST syntax (bare names, booleans, numbers read as text)",

@@ -52,11 +52,11 @@ def _text(value: Any) -> str | None:
 
 
 @lru_cache(maxsize=256)
-def _compiled(expression: str) -> Callable[[Any], list[Any]]:
+def _compiled(expression: str) -> Callable[..., list[Any]]:
     if len(expression) > _MAX_EXPRESSION:
         raise BadRequest(f"fhirpath is longer than {_MAX_EXPRESSION} characters", expression=("fhirpath",))
     try:
-        compiled: Callable[[Any], list[Any]] = compile_fhirpath(expression, fhirpath_models["r4"])
+        compiled: Callable[..., list[Any]] = compile_fhirpath(expression, fhirpath_models["r4"])
     except Exception as error:  # fhirpathpy's parser raises plain exceptions of its own kinds
         raise BadRequest(
             f"fhirpath {expression!r} cannot be read: {error}", expression=("fhirpath",)
@@ -64,7 +64,7 @@ def _compiled(expression: str) -> Callable[[Any], list[Any]]:
     return compiled
 
 
-def _holds(compiled: Callable[[Any], list[Any]], item: Any, expression: str) -> bool:
+def _holds(compiled: Callable[..., list[Any]], item: Any, expression: str) -> bool:
     try:
         result = compiled(item)
     except Exception as error:  # an expression that fails on this data is the query's fault
@@ -114,7 +114,7 @@ def _parameters(type_name: str) -> list[inspect.Parameter]:
 
 
 @cache
-def navigation_resolver(type_name: str, output: type) -> StrawberryResolver[Any]:
+def navigation_resolver(type_name: str, output: Any) -> StrawberryResolver[Any]:
     """One resolver per item type, shared by every field of that type (`name`, `contact.name`, ...):
     the field's JSON name is the GraphQL field name."""
     graphql_names = {_python_name(name): name for name in (*selectors_of(type_name), *PAGING)}
