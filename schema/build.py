@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.directives import DIRECTIVES, Hl7Directives
 from schema.errors import is_unexpected
@@ -41,7 +41,43 @@ def read_element(source: Any, name: str) -> Any:
     return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
 
 
+def _introspection_only(query: str) -> bool:
+    """Every root field of every operation is `__schema`, `__type` or `__typename`."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return bool(operations) and all(
+        isinstance(selection, FieldNode) and selection.name.value.startswith("__")
+        for operation in operations
+        for selection in operation.selection_set.selections
+    )
+
+
 class FhirSchema(strawberry.Schema):
+    """The schema never changes while the process runs, so the answer to an introspection query without
+    variables never does either: it is computed once (seconds of CPU for every served type) and kept."""
+
+    _INTROSPECTIONS = 16
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        *arguments: Any,
+        **keywords: Any,
+    ) -> ExecutionResult:
+        cacheable = bool(query) and not variable_values and _introspection_only(query or "")
+        key = (query, arguments[2] if len(arguments) > 2 else keywords.get("operation_name"))
+        cache: dict[Any, ExecutionResult] = self.__dict__.setdefault("_introspection_cache", {})
+        if cacheable and key in cache:
+            return cache[key]
+        result = await super().execute(query, variable_values, *arguments, **keywords)
+        if cacheable and not result.errors and len(cache) < self._INTROSPECTIONS:
+            cache[key] = result
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -59,3 +59,13 @@ def test_every_served_type_has_its_query_and_mutation_fields(client_schema):
         for field in (f"{name}Create", f"{name}Update", f"{name}Delete"):
             assert field in mutation.fields, field
     assert {"flatten", "first", "singleton", "slice"} <= {d.name for d in client_schema.directives}
+
+
+async def test_an_introspection_without_variables_is_answered_from_the_first_run():
+    system = build_schemas(16, 30).system
+    query = get_introspection_query()
+    first = await system.execute(query)
+    assert first.errors is None
+    assert await system.execute(query) is first
+    typed = "query($name: String!) { __type(name: $name) { name } }"
+    assert (await system.execute(typed, {"name": "Patient"})).data == {"__type": {"name": "Patient"}}
