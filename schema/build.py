@@ -2,32 +2,35 @@
 
 import keyword
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
-from gateway.fhir.resource_types import GRAPHQL_DEFINITIONS
+from schema.directives import DIRECTIVES, Hl7Directives
 from schema.errors import is_unexpected
 from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
+from schema.hl7_literals import Hl7Parser
+from schema.hl7_scalars import SEARCH_SCALAR_MAP
 from schema.limits import limit_rules
 from schema.mutation import mutation_type
 from schema.query import query_type
 from schema.references import RESOLVED_FIELDS, add_reference_fields
 from schema.scalars import SCALAR_MAP
+from schema.served import SERVED
 
 log = logging.getLogger(__name__)
 
 # Resources with their own Query fields (the audit trail is REST only), plus CapabilityStatement for the
 # `CapabilityStatement` query.
-DEFINITIONS = list(GRAPHQL_DEFINITIONS.values())
+DEFINITIONS = list(SERVED.values())
 RESOURCES = (*(definition.name for definition in DEFINITIONS), "CapabilityStatement")
 
 
@@ -38,7 +41,43 @@ def read_element(source: Any, name: str) -> Any:
     return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
 
 
+def _introspection_only(query: str) -> bool:
+    """Every root field of every operation is `__schema`, `__type` or `__typename`."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return bool(operations) and all(
+        isinstance(selection, FieldNode) and selection.name.value.startswith("__")
+        for operation in operations
+        for selection in operation.selection_set.selections
+    )
+
+
 class FhirSchema(strawberry.Schema):
+    """The schema never changes while the process runs, so the answer to an introspection query without
+    variables never does either: it is computed once (seconds of CPU for every served type) and kept."""
+
+    _INTROSPECTIONS = 16
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        *arguments: Any,
+        **keywords: Any,
+    ) -> ExecutionResult:
+        cacheable = bool(query) and not variable_values and _introspection_only(query or "")
+        key = (query, arguments[2] if len(arguments) > 2 else keywords.get("operation_name"))
+        cache: dict[Any, ExecutionResult] = self.__dict__.setdefault("_introspection_cache", {})
+        if cacheable and key in cache:
+            return cache[key]
+        result = await super().execute(query, variable_values, *arguments, **keywords)
+        if cacheable and not result.errors and len(cache) < self._INTROSPECTIONS:
+            cache[key] = result
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -48,12 +87,34 @@ class FhirSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
+class InstanceSchemas(Mapping[str, strawberry.Schema]):
+    """Resource type -> the schema whose root is one resource of that type, each built on first use:
+    a schema converts every type its root reaches, and most types' instance endpoints are rarely asked."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings, self.built = settings, dict[str, strawberry.Schema]()
+
+    def __getitem__(self, name: str) -> strawberry.Schema:
+        if name not in SERVED:
+            raise KeyError(name)
+        if name not in self.built:
+            types = fhir_types()
+            self.built[name] = FhirSchema(
+                query=types.output(name), types=[types.output("CapabilityStatement")], **self.settings
+            )
+        return self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVED)
+
+    def __len__(self) -> int:
+        return len(SERVED)
+
+
 @dataclass(frozen=True)
 class GatewaySchemas:
     system: strawberry.Schema
-    instance: Mapping[
-        str, strawberry.Schema
-    ]  # resource type -> schema whose root is one resource of that type
+    instance: Mapping[str, strawberry.Schema]
 
 
 @cache
@@ -69,14 +130,17 @@ def _roots() -> tuple[type, type]:
 
 
 def _config() -> StrawberryConfig:
-    return StrawberryConfig(auto_camel_case=False, default_resolver=read_element, scalar_map=SCALAR_MAP)
+    return StrawberryConfig(
+        auto_camel_case=False, default_resolver=read_element, scalar_map={**SCALAR_MAP, **SEARCH_SCALAR_MAP}
+    )
 
 
 def _extensions(max_depth: int, max_aliases: int) -> list[Any]:
     """Limits first; apps send the same few documents again and again, so parsing and validating is cached."""
     return [
         limit_rules(max_depth, max_aliases),
-        lambda: ParserCache(maxsize=256),
+        Hl7Parser,
+        Hl7Directives,
         lambda: ValidationCache(maxsize=256),
     ]
 
@@ -91,19 +155,15 @@ def _executor() -> type[FhirExecutor]:
 
 
 def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
-    types = fhir_types()
     query, mutation = _roots()
     settings: dict[str, Any] = {
         "config": _config(),
         "extensions": _extensions(max_depth, max_aliases),
         "execution_context_class": _executor(),
+        "directives": DIRECTIVES,
     }
     system = FhirSchema(query=query, mutation=mutation, **settings)
-    instance = {
-        name: FhirSchema(query=types.output(name), types=[types.output("CapabilityStatement")], **settings)
-        for name in (definition.name for definition in DEFINITIONS)
-    }
-    return GatewaySchemas(system, instance)
+    return GatewaySchemas(system, InstanceSchemas(settings))
 
 
 def system_sdl() -> str:

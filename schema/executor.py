@@ -20,8 +20,11 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
 )
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.list_navigation import navigate
 
 # What the stored JSON holds for each scalar the FHIR types use; anything else takes the slow, checked path.
 _STORED_KINDS: dict[str, tuple[type, ...]] = {
@@ -31,7 +34,7 @@ _STORED_KINDS: dict[str, tuple[type, ...]] = {
     "decimal": (Decimal, int),
     "ContainedResource": (dict,),
 }
-_LEAF, _OBJECT, _TYPENAME = 0, 1, 2
+_LEAF, _OBJECT, _TYPENAME, _NAVIGATED = 0, 1, 2, 3
 
 Plan = list[
     tuple[str, str, int, bool, Any]
@@ -65,7 +68,7 @@ class _SubPlan:
         self.executor, self.target, self.details = executor, target, details
         self.plan: Plan | None = None
 
-    def project(self, source: Any) -> dict[str, Any]:
+    def project(self, source: Any) -> Any:
         if self.plan is None:
             self.plan = self.executor.plan(self.target, self.details)
         return _project(self.plan, source)
@@ -80,6 +83,9 @@ def _project(plan: Plan, source: Any) -> dict[str, Any]:
             result[key] = detail
             continue
         value = source.get(name)
+        if kind == _NAVIGATED:
+            arguments, detail = detail
+            value = navigate(value, arguments)
         if value is None:
             result[key] = None
         elif many:
@@ -123,7 +129,14 @@ class FhirExecutor(StrawberryGraphQLCoreExecutionContext):
             if isinstance(target, GraphQLScalarType) and target.name in _STORED_KINDS:
                 plan.append((response_key, name, _LEAF, many, _STORED_KINDS[target.name]))
             elif isinstance(target, GraphQLObjectType) and target.name in self.projected_types:
-                plan.append((response_key, name, _OBJECT, many, _SubPlan(self, target, details)))
+                field = object_type.fields[name]
+                sub_plan = _SubPlan(self, target, details)
+                node = details[0].node
+                if field.args and node.arguments:
+                    arguments = get_argument_values(field, node, self.variable_values)
+                    plan.append((response_key, name, _NAVIGATED, many, (arguments, sub_plan)))
+                else:
+                    plan.append((response_key, name, _OBJECT, many, sub_plan))
             else:
                 raise _Unexpected
         plans[key] = (field_details_list, plan)  # keeps the list alive so its id is not reused

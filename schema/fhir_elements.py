@@ -35,6 +35,7 @@ class Element:
     many: bool
     description: str | None
     extensible: bool  # a primitive whose id and extensions the JSON keeps beside it, as `_birthDate`
+    choice: bool = False  # one of a value[x] choice (`valueString`)
 
     @property
     def extension_name(self) -> str:
@@ -85,7 +86,9 @@ def elements_of(type_name: str) -> tuple[Element, ...]:
         annotation, many = _unwrap(info.annotation)
         kind, target = _classify(annotation)
         extensible = f"{python_name}__ext" in model.model_fields
-        found.append(Element(json_name, kind, target, many, info.title, extensible))
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        choice = "one_of_many" in extra
+        found.append(Element(json_name, kind, target, many, info.title, extensible, choice))
     return tuple(found)
 
 

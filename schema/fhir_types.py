@@ -14,11 +14,14 @@ from typing import Any
 import strawberry
 
 from schema.fhir_elements import PRIMITIVE_EXTENSION, Element, closure, description_of, elements_of
+from schema.list_navigation import navigation_resolver
 from schema.scalars import ContainedResource, FhirDecimal
 
 _SCALARS: dict[str, Any] = {"Boolean": bool, "Int": int, "String": str, "decimal": FhirDecimal}
 # fhir.resources calls the holder of a primitive's id and extensions FHIRPrimitiveExtension; FHIR, Element.
 _ELEMENT = "Element"
+# (type, field) pairs taking list navigation arguments: the projecting executor applies them itself.
+NAVIGATED_FIELDS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,26 @@ def _populate(cls: type, fields: list[tuple[str, Any, str | None]]) -> None:
         setattr(cls, python_name(name), strawberry.field(name=name, description=description, default=None))
 
 
+def _add_list_navigation(outputs: dict[str, type], names: list[str]) -> None:
+    """Repeating complex fields take HL7's list navigation arguments (`name(use: official)`)."""
+    for name in names:
+        cls = outputs[name]
+        for element in elements_of(name):
+            if element.kind != "complex" or not element.many:
+                continue
+            attribute = python_name(element.name)
+            cls.__annotations__.pop(attribute, None)
+            resolver = navigation_resolver(element.target, outputs[element.target])
+            field = strawberry.field(resolver=resolver, name=element.name, description=element.description)
+            setattr(cls, attribute, field)
+            NAVIGATED_FIELDS.add((name, element.name))
+
+
+def input_name(name: str, names: list[str]) -> str:
+    """`PatientInput`; but Task has a backbone type named TaskInput, so Task's input type is `Task_Input`."""
+    return f"{name}_Input" if f"{name}Input" in names else f"{name}Input"
+
+
 def build_types(
     resources: tuple[str, ...], extend: Callable[[dict[str, type]], None] | None = None
 ) -> FhirTypes:
@@ -76,7 +99,7 @@ def build_types(
     names = closure(resources)
     resource_names = frozenset(resources)
     outputs = {name: type(name, (), {}) for name in [*names, _ELEMENT]}
-    inputs = {name: type(f"{name}Input", (), {}) for name in [*names, _ELEMENT]}
+    inputs = {name: type(input_name(name, names), (), {}) for name in [*names, _ELEMENT]}
     for kind, classes in (("output", outputs), ("input", inputs)):
         for name in names:
             _populate(classes[name], _fields(name, classes, resource_names))
@@ -84,10 +107,12 @@ def build_types(
             classes[_ELEMENT],
             [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],
         )
-        if kind == "output" and extend is not None:
-            extend(classes)
+        if kind == "output":
+            _add_list_navigation(classes, names)
+            if extend is not None:
+                extend(classes)
         for name, cls in classes.items():
-            graphql_name = name if kind == "output" else f"{name}Input"
+            graphql_name = name if kind == "output" else input_name(name, names)
             description = (
                 description_of(name)
                 if name != _ELEMENT

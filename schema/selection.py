@@ -31,7 +31,7 @@ def every_field(schema: GraphQLSchema, type_name: str, depth: int) -> tuple[str,
             parts = []
             for field_name, field in object_type.fields.items():
                 target = _named(field.type)
-                if field.args or isinstance(target, GraphQLUnionType):
+                if "_reference" in field.args or isinstance(target, GraphQLUnionType):
                     continue  # references to follow, not stored data: `resource`, reverse lists
                 if not isinstance(target, GraphQLObjectType):
                     parts.append(field_name)

@@ -63,11 +63,13 @@ async def test_reverse_lists_find_what_points_at_a_resource(client, loaded):
 
 
 async def test_a_reverse_list_needs_a_reference_parameter(client, loaded):
+    """`_reference` is HL7's enum of the source's reference parameters: `code` is refused before running."""
     status, body = await graphql(
-        client, '{ Patient(id: "example") { ObservationList(_reference: "code") { id } } }'
+        client, '{ Patient(id: "example") { ObservationList(_reference: code) { id } } }'
     )
-    assert status == 200
+    assert status == 400
     assert outcome_codes(body["errors"][0]) == ["invalid"]
+    assert "ObservationReferenceParameter" in body["errors"][0]["message"]
 
 
 async def test_core_types_have_queries_and_mutations(client, loaded):
