@@ -9,6 +9,7 @@ transactions refer by condition to the practitioners and organizations its suppo
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -75,6 +76,14 @@ class _Counted:
     def _advance(self) -> None:
         if self._progress is not None:
             self._progress.advance(1, self.label)
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        return self._service.transaction()
+
+    async def match(
+        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
+    ) -> StoredVersion | None:
+        return await self._service.match(resource_type, query, base_url, what)
 
     async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
         found = await self._service.read(resource_type, resource_id)

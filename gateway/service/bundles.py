@@ -19,7 +19,6 @@ from gateway.fhir.resource_version import StoredVersion
 from gateway.service.bundle_entries import BundleEntry, entry_patch, read_entries, rewrite_references
 from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
 from gateway.service.patch import patch
-from gateway.service.search import parse_search
 from gateway.service.versions import check_id, new_id
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
@@ -135,7 +134,9 @@ class BundleRun:
         """The id a conditional PUT, PATCH or DELETE entry acts on, found through the caller's search
         (http.html#cond-update): the one match, or for a PUT without one, the body's id or a new one."""
         assert entry.query is not None
-        match = await self.one_match(entry.resource_type, entry.query, f"{entry.where} conditional {entry.method}")
+        match = await self.one_match(
+            entry.resource_type, entry.query, f"{entry.where} conditional {entry.method}"
+        )
         if match is not None:
             body_id = (entry.resource or {}).get("id")
             if entry.method == "PUT" and body_id not in (None, match.id):

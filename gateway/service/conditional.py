@@ -2,17 +2,19 @@
 the caller's own search, so a match the caller may not see is never revealed nor changed."""
 
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
-from gateway.fhir.errors import BadRequest, NotFound, PreconditionFailed
+from gateway.fhir.errors import BadRequest, NotFound
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.interactions import SearchOutcome, WriteOutcome, definition_of
-from gateway.service.search import parse_search
+from gateway.service.interactions import SearchOutcome, WriteOutcome
 from gateway.service.versions import check_id
 
 
 class ConditionalInteractions(Protocol):
     """What conditional interactions run through: the GuardedService on both faces (or the bare service)."""
+
+    async def match(
+        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
+    ) -> StoredVersion | None: ...
 
     async def search(
         self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
@@ -39,20 +41,12 @@ class ConditionalInteractions(Protocol):
 async def single_match(
     service: ConditionalInteractions, resource_type: str, query: str, base_url: str
 ) -> StoredVersion | None:
-    """The one resource `query` matches among those the caller may search, None for none, 412 for several.
-
-    Every conditional write finds its target here, and only through `service.search`, which the guarded
-    service restricts to the caller's access (a patient/ token never matches outside its compartment)."""
-    parameters = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
-    request = parse_search(definition_of(resource_type), parameters, base_url, strict=True)
-    if not request.conditions and not request.chains:
-        raise BadRequest(f"A conditional interaction on {resource_type} needs search criteria")
-    found = await service.search(
-        resource_type, [*parameters, ("_count", "2"), ("_total", "none")], base_url, strict=True
+    """The one resource `query` matches among those the caller may search, None for none, 412 for several:
+    the service's one conditional match (`match`), which the guarded service restricts to the caller's reach,
+    so a patient/ token never matches outside its compartment."""
+    return await service.match(
+        resource_type, query.removeprefix("?"), base_url, "The conditional interaction"
     )
-    if len(found.page.items) > 1:
-        raise PreconditionFailed(f"{resource_type}?{query} matches more than one {resource_type}")
-    return found.page.items[0] if found.page.items else None
 
 
 async def conditional_update(

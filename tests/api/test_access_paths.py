@@ -29,13 +29,15 @@ async def _create(client, body: dict) -> str:
 
 
 def _observation(subject: str, code: str, performers: list[str] = ()) -> dict:  # type: ignore[assignment]
-    return {
+    observation = {
         "resourceType": "Observation",
         "status": "final",
         "code": {"coding": [{"system": LOINC, "code": code}]},
         "subject": {"reference": f"Patient/{subject}"},
-        "performer": [{"reference": reference} for reference in performers],
     }
+    if performers:  # FHIR JSON has no empty arrays
+        observation["performer"] = [{"reference": reference} for reference in performers]
+    return observation
 
 
 async def _world(client) -> World:
