@@ -17,7 +17,7 @@ SEARCH = """query ($family: [String!]) {
 
 async def test_gql_creates_searches_and_pages_patients_on_the_running_server(server):
     # The first introspection of all 52 types takes ~5 s of CPU (then it is cached), past gql's default
-    # 10 s execute timeout on a loaded machine: this test checks behaviour, not speed (bench/graphql_schema.py).
+    # 10 s execute timeout on a loaded machine: this checks behaviour, not speed (bench/graphql_schema.py).
     transport = HTTPXAsyncTransport(url=f"{server}/$graphql", timeout=300, headers=auth_headers())
     async with Client(transport=transport, fetch_schema_from_transport=True, execute_timeout=300) as session:
         for given in ("Ada", "Grace"):
