@@ -13,6 +13,8 @@ from typing import Any
 from mongoeco.engines import MemoryEngine, SQLiteEngine
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
 
+from gateway.store import mongoeco_patches
+
 log = logging.getLogger(__name__)
 
 DATABASE_FILE = "fhir-gateway.sqlite3"
@@ -30,6 +32,7 @@ class EmbeddedMongo:
         self.uri = ""
 
     def _engine(self) -> Any:
+        mongoeco_patches.apply()
         if self._data_dir is None:
             return MemoryEngine()
         self._data_dir.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ from gateway.store.query import (
     sort_values,
 )
 from gateway.store.records import NewVersion, VersionConflict
+from gateway.store.search_keys import document_keys, range_entries
 from gateway.store.transaction import active_session, session_options, transaction
 
 _HISTORY_KEYS = [("lastUpdated", -1), ("_id", -1)]
@@ -37,7 +38,9 @@ _INSTANCE_HISTORY_KEYS = [("versionId", -1)]
 
 
 def _document(new: NewVersion) -> dict[str, Any]:
+    """A deleted version keeps no search keys, entries or missing codes, so no search can find it."""
     version = new.version
+    entries = [] if version.deleted else new.search_entries
     return {
         "_id": version.id,
         "versionId": version.version_id,
@@ -45,8 +48,9 @@ def _document(new: NewVersion) -> dict[str, Any]:
         "method": version.method,
         "deleted": version.deleted,
         "resource": version.resource,
-        "search": new.search_entries,
-        "missing": new.missing,
+        "keys": document_keys(entries),
+        "search": range_entries(entries),
+        "missing": [] if version.deleted else new.missing,
         "sort": new.sort_keys,
     }
 
@@ -69,7 +73,7 @@ def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
     )
 
 
-_RESULT_FIELDS = {"search": 0, "missing": 0}
+_RESULT_FIELDS = {"keys": 0, "search": 0, "missing": 0}
 _WRITE_CONFLICT = 112
 
 
@@ -80,6 +84,16 @@ def _is_write_conflict(error: OperationFailure) -> bool:
         or error.code == _WRITE_CONFLICT
         or "write conflict" in str(error).lower()
     )
+
+
+# Totals are counted up to this many matches, as HAPI's `countSearchResultsUpTo` does: beyond it the count
+# would cost more than the page, so the Bundle leaves `total` out (FHIR makes it optional) and pages on.
+TOTAL_CAP = 1000
+
+
+async def _capped_count(collection: Any, query: dict[str, Any]) -> int | None:
+    counted = int(await collection.count_documents(query, limit=TOTAL_CAP + 1, **session_options()))
+    return counted if counted <= TOTAL_CAP else None
 
 
 class ResourceStore:
@@ -236,7 +250,7 @@ class ResourceStore:
         with_total: bool,
         skip: int = 0,
     ) -> Page:
-        total = int(await collection.count_documents(query, **session_options())) if with_total else None
+        total = await _capped_count(collection, query) if with_total else None
         if count == 0:
             return Page(items=[], next_token=None, total=total)
         direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)
