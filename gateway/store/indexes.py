@@ -37,6 +37,19 @@ def _range_indexes(match: EntryMatch) -> set[str]:
     return {name for name, fields in RANGE_INDEXES.items() if fields[0] in bounded}
 
 
+def key_lookup(condition: Condition) -> bool:
+    """Whether the embedded store narrows this condition by a key lookup (equality or `$in` on an index);
+    elsewhere (negations, open-ended date and number comparisons, `:contains`, uri `:below`) it scans."""
+    match condition:
+        case EntryMatch():
+            return narrowing_keys(condition)[0] is not None
+        case IdIn() | Missing():
+            return True
+        case AnyOf(conditions):
+            return all(key_lookup(item) for item in conditions)
+    return False
+
+
 def serving_indexes(condition: Condition) -> set[str]:
     """The indexes a MongoDB planner can bound beyond the parameter name; empty means a scan.
 

@@ -67,7 +67,14 @@ def condition_filter(condition: Condition) -> dict[str, Any]:
             keys = _key_alternatives(conditions)
             if keys is not None:
                 return _keys_filter(keys)
-            return {"$or": [condition_filter(item) for item in conditions]}
+            alternatives = {"$or": [condition_filter(item) for item in conditions]}
+            narrowing = [
+                narrowing_keys(item)[0] if isinstance(item, EntryMatch) else None for item in conditions
+            ]
+            if all(narrowing):  # every branch has keys: their union narrows, the branches decide
+                union = list(dict.fromkeys(key for found in narrowing for key in found or []))
+                return {"$and": [_keys_filter(union), alternatives]}
+            return alternatives
         case NoneOf(conditions):
             return {"$nor": [condition_filter(item) for item in conditions]}
     raise TypeError(f"unknown condition {condition!r}")
@@ -87,7 +94,10 @@ def search_filter(conditions: list[Condition]) -> dict[str, Any]:
     """Positive conditions first (the embedded memory engine uses the first indexed one); the live-document
     test only when no condition implies it, as a key lookup rather than a test of every document's flag."""
     ordered = sorted(conditions, key=lambda item: not _narrows(item))
-    filters = [condition_filter(item) for item in ordered]
+    filters: list[dict[str, Any]] = []
+    for item in ordered:  # one flat `$and`: the embedded engines look for key lookups at its top level
+        found = condition_filter(item)
+        filters.extend(found["$and"] if set(found) == {"$and"} else [found])
     if not any(_narrows(item) for item in conditions):
         filters.append({KEYS_FIELD: LIVE_KEY})
     return filters[0] if len(filters) == 1 else {"$and": filters}

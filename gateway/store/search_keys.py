@@ -16,11 +16,13 @@ codes are letters, digits and `-`/`_`, so the first mark ends the code. The mark
 | `!`  | system                        | `s`                     | token `system|`                          |
 | `~`  | human unit                    | `u`                     | quantity `||unit`                        |
 | `@`  | a year the range touches      | `lo`, `hi`              | date `eq` and `ap` (then exact bounds)   |
+| `%`  | the number's whole part       | `n`                     | number `eq` and `ap` (then exact bounds) |
 
 Dates and numbers also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents in `search`: a range must be
 compared within one entry, so a key narrows the candidates and an `$elemMatch` on `search` decides exactly.
 """
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +35,7 @@ SEARCH_FIELD = "search"
 MISSING_FIELD = "missing"
 
 PREFIX_KEYS = 6  # prefixes stored per folded string; longer searches narrow by the 6-letter one
+NUMBER_KEYS = 50  # a number range spanning more whole numbers than this is not narrowed by keys
 YEAR_KEYS = 20  # a date entry touching more years than this is keyed once as `<code>@long`
 LONG_DATE = "long"
 RANGE_FIELDS = frozenset({"lo", "hi", "n"})  # entries with these stay in `search` for exact comparison
@@ -67,6 +70,8 @@ def entry_keys(entry: dict[str, Any]) -> list[str]:
         keys.append(f"{code}!{entry['s']}")
     if "u" in entry:
         keys.append(f"{code}~{entry['u']}")
+    if "n" in entry and math.isfinite(entry["n"]):
+        keys.append(f"{code}%{math.floor(entry['n'])}")
     if "lo" in entry:
         keys.extend(f"{code}@{year}" for year in _years(entry["lo"], entry["hi"]))
     return keys
@@ -110,6 +115,18 @@ def _date_keys(match: EntryMatch) -> list[str] | None:
     return [f"{match.code}@{year}" for year in (years if within else [*years, LONG_DATE])]
 
 
+def _number_keys(match: EntryMatch) -> list[str] | None:
+    """Whole-number keys for a number range bounded on both sides (`eq`, `ap`)."""
+    lows = [value for field_name, op, value in match.bounds if field_name == "n" and op in ("$gte", "$gt")]
+    highs = [value for field_name, op, value in match.bounds if field_name == "n" and op in ("$lte", "$lt")]
+    if not lows or not highs or not all(math.isfinite(value) for value in (*lows, *highs)):
+        return None
+    first, last = math.floor(max(lows)), math.floor(min(highs))
+    if last - first > NUMBER_KEYS:
+        return None
+    return [f"{match.code}%{whole}" for whole in range(first, last + 1)]
+
+
 def narrowing_keys(match: EntryMatch) -> tuple[list[str] | None, bool]:
     """(keys of which a match holds at least one, or None if no key narrows; whether keys alone decide)."""
     equals = dict(match.equals)
@@ -126,6 +143,8 @@ def narrowing_keys(match: EntryMatch) -> tuple[list[str] | None, bool]:
         return None, False
     if match.bounds and match.bounds[0][0] in ("lo", "hi"):
         return _date_keys(match), False
+    if match.bounds and match.bounds[0][0] == "n":
+        return _number_keys(match), False
     return None, False
 
 
