@@ -215,5 +215,5 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
-    sqlite_module.FiniteDocumentScan = _ResidualScan  # type: ignore[misc]
+    setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     _applied = True
