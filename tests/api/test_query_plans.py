@@ -121,3 +121,14 @@ async def test_keyed_searches_select_candidates_from_the_sqlite_multikey_index(s
                 details,
             )
             assert not any(step.startswith("SCAN documents") for step in details), (parameters, details)
+
+
+async def test_sqlite_searches_narrowed_by_keys_still_decide_exactly_and_in_order(sqlite_app):
+    service = sqlite_app.state.service
+    for number, birth in enumerate(["1974-12-25", "1974-03-01", "1975-01-01", "1973-12-31"]):
+        body = {"resourceType": "Patient", "birthDate": birth, "name": [{"family": f"Chalmers{number}"}]}
+        await service.create("Patient", body)
+    found = await service.search("Patient", [("birthdate", "1974"), ("_sort", "birthdate")], "http://t")
+    assert [entry.resource["birthDate"] for entry in found.page.items] == ["1974-03-01", "1974-12-25"]
+    longer = await service.search("Patient", [("family", "chalmers2")], "http://t")
+    assert [entry.resource["birthDate"] for entry in longer.page.items] == ["1975-01-01"]
