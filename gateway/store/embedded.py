@@ -20,6 +20,8 @@ from mongoeco.engines import MemoryEngine, SQLiteEngine
 from mongoeco.wire.auth import WireAuthUser
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
 
+from gateway.store import mongoeco_patches
+
 log = logging.getLogger(__name__)
 
 DATABASE_FILE = "fhir-gateway.sqlite3"
@@ -68,6 +70,7 @@ class EmbeddedMongo:
         self.uri = ""  # carries the credentials: log only what follows "@"
 
     def _engine(self) -> Any:
+        mongoeco_patches.apply()
         if self._data_dir is None:
             return MemoryEngine()
         for suffix in _SQLITE_COMPANIONS:

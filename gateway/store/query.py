@@ -1,7 +1,6 @@
 """Translate store criteria and keyset positions into MongoDB filters. Values are always literals:
 strings go through `re.escape` or equality, never into operator positions."""
 
-import re
 from typing import Any
 
 from gateway.store.criteria import AnyOf, Condition, EntryMatch, IdIn, Missing, NoneOf, SortKey
@@ -12,24 +11,50 @@ from gateway.store.page_token import FORWARD as FORWARD
 from gateway.store.page_token import LAST as LAST
 from gateway.store.page_token import decode_position as decode_position
 from gateway.store.page_token import encode_position as encode_position
+from gateway.store.search_keys import (
+    KEYS_FIELD,
+    LIVE_KEY,
+    MISSING_FIELD,
+    SEARCH_FIELD,
+    narrowing_keys,
+    prefix_residual,
+)
 
-SEARCH_FIELD = "search"
-MISSING_FIELD = "missing"
 
-
-def _entry_filter(match: EntryMatch) -> dict[str, Any]:
+def _range_filter(match: EntryMatch) -> dict[str, Any]:
+    """The exact test inside one `search` sub-document (dates and numbers, whose bounds go together)."""
     element: dict[str, Any] = {"p": match.code}
     for field_name, value in match.equals:
         element[field_name] = value if value is not None else {"$exists": False}
-    if match.starts_with is not None:
-        field_name, prefix = match.starts_with
-        element[field_name] = {"$regex": "^" + re.escape(prefix)}
-    if match.contains is not None:
-        field_name, part = match.contains
-        element[field_name] = {"$regex": re.escape(part)}
     for field_name, comparison, value in match.bounds:
         element.setdefault(field_name, {})[comparison] = value
     return {SEARCH_FIELD: {"$elemMatch": element}}
+
+
+def _keys_filter(keys: list[str]) -> dict[str, Any]:
+    return {KEYS_FIELD: keys[0]} if len(keys) == 1 else {KEYS_FIELD: {"$in": keys}}
+
+
+def _entry_filter(match: EntryMatch) -> dict[str, Any]:
+    """A key lookup that narrows (or decides), then the exact residual test in the same query."""
+    keys, decided = narrowing_keys(match)
+    parts = [_keys_filter(keys)] if keys else []
+    if not decided:
+        parts.append(prefix_residual(match) or _range_filter(match))
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _key_alternatives(conditions: tuple[Condition, ...]) -> list[str] | None:
+    """The keys of an OR of exact key lookups, to ask as one `$in` (index-backed on both engines)."""
+    keys: list[str] = []
+    for condition in conditions:
+        if not isinstance(condition, EntryMatch):
+            return None
+        found, decided = narrowing_keys(condition)
+        if found is None or not decided:
+            return None
+        keys.extend(found)
+    return keys
 
 
 def condition_filter(condition: Condition) -> dict[str, Any]:
@@ -41,16 +66,45 @@ def condition_filter(condition: Condition) -> dict[str, Any]:
         case Missing(code, True):
             return {MISSING_FIELD: code}
         case Missing(code, False):
-            return {SEARCH_FIELD: {"$elemMatch": {"p": code}}}
+            return {KEYS_FIELD: code}
         case AnyOf(conditions):
-            return {"$or": [condition_filter(item) for item in conditions]}
+            keys = _key_alternatives(conditions)
+            if keys is not None:
+                return _keys_filter(keys)
+            alternatives = {"$or": [condition_filter(item) for item in conditions]}
+            narrowing = [
+                narrowing_keys(item)[0] if isinstance(item, EntryMatch) else None for item in conditions
+            ]
+            if all(narrowing):  # every branch has keys: their union narrows, the branches decide
+                union = list(dict.fromkeys(key for found in narrowing for key in found or []))
+                return {"$and": [_keys_filter(union), alternatives]}
+            return alternatives
         case NoneOf(conditions):
             return {"$nor": [condition_filter(item) for item in conditions]}
     raise TypeError(f"unknown condition {condition!r}")
 
 
+def _narrows(condition: Condition) -> bool:
+    """Whether only live documents can match: deleted ones keep no keys, missing codes or entries."""
+    match condition:
+        case EntryMatch() | Missing():
+            return True
+        case AnyOf(conditions):
+            return all(_narrows(item) for item in conditions)
+    return False
+
+
 def search_filter(conditions: list[Condition]) -> dict[str, Any]:
-    return {"$and": [{"deleted": False}, *(condition_filter(item) for item in conditions)]}
+    """Positive conditions first (the embedded memory engine uses the first indexed one); the live-document
+    test only when no condition implies it, as a key lookup rather than a test of every document's flag."""
+    ordered = sorted(conditions, key=lambda item: not _narrows(item))
+    filters: list[dict[str, Any]] = []
+    for item in ordered:  # one flat `$and`: the embedded engines look for key lookups at its top level
+        found = condition_filter(item)
+        filters.extend(found["$and"] if set(found) == {"$and"} else [found])
+    if not any(_narrows(item) for item in conditions):
+        filters.append({KEYS_FIELD: LIVE_KEY})
+    return filters[0] if len(filters) == 1 else {"$and": filters}
 
 
 def sort_field(key: SortKey) -> str:

@@ -46,7 +46,7 @@ def _version(resource_type: str, document: dict[str, Any]) -> StoredVersion:
     )
 
 
-_RESULT_FIELDS = {"search": 0, "missing": 0}
+_RESULT_FIELDS = {"keys": 0, "search": 0, "missing": 0}
 
 
 def _gate[**P, R](
@@ -60,6 +60,16 @@ def _gate[**P, R](
             return await method(store, *args, **kwargs)
 
     return passing
+
+
+# Totals are counted up to this many matches, as HAPI's `countSearchResultsUpTo` does: beyond it the count
+# would cost more than the page, so the Bundle leaves `total` out (FHIR makes it optional) and pages on.
+TOTAL_CAP = 1000
+
+
+async def _capped_count(collection: Any, query: dict[str, Any]) -> int | None:
+    counted = int(await collection.count_documents(query, limit=TOTAL_CAP + 1, **session_options()))
+    return counted if counted <= TOTAL_CAP else None
 
 
 class ResourceStore:
@@ -181,7 +191,7 @@ class ResourceStore:
         with_total: bool,
         skip: int = 0,
     ) -> Page:
-        total = int(await collection.count_documents(query, **session_options())) if with_total else None
+        total = await _capped_count(collection, query) if with_total else None
         if count == 0:
             return Page(items=[], next_token=None, total=total)
         direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)

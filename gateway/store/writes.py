@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from gateway.store.database import Database
 from gateway.store.records import NewVersion, VersionConflict
+from gateway.store.search_keys import document_keys, range_entries
 from gateway.store.transaction import active_session, write_session
 
 PENDING_COLLECTION = "_pending_writes"
@@ -30,7 +31,9 @@ def history_id(resource_id: str, version_id: int) -> str:
 
 
 def current_document(new: NewVersion) -> dict[str, Any]:
+    """A deleted version keeps no search keys, entries or missing codes, so no search can find it."""
     version = new.version
+    entries = [] if version.deleted else new.search_entries
     return {
         "_id": version.id,
         "versionId": version.version_id,
@@ -38,8 +41,9 @@ def current_document(new: NewVersion) -> dict[str, Any]:
         "method": version.method,
         "deleted": version.deleted,
         "resource": version.resource,
-        "search": new.search_entries,
-        "missing": new.missing,
+        "keys": document_keys(entries),
+        "search": range_entries(entries),
+        "missing": [] if version.deleted else new.missing,
         "sort": new.sort_keys,
     }
 

@@ -4,20 +4,21 @@ import pytest
 
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.service.search import parse_search
-from gateway.store.indexes import ENTRY_INDEXES, serving_indexes
+from gateway.store.indexes import SEARCH_INDEXES, serving_indexes
 from tests.plan_samples import sample_queries
 
-DECLARED = {*ENTRY_INDEXES, "search_missing", "_id_"}
 
-
-@pytest.mark.parametrize(("resource_type", "parameters"), sample_queries(), ids=str)
-def test_every_search_is_served_by_an_index(resource_type, parameters):
-    request = parse_search(RESOURCE_DEFINITIONS[resource_type], parameters, "http://testserver", strict=True)
-    assert request.conditions
-    for condition in request.conditions:
-        served = serving_indexes(condition)
-        assert served, f"{parameters} would scan"
-        assert served <= DECLARED
+def test_every_search_is_served_by_an_index():
+    unserved = []
+    for resource_type, parameters in sample_queries():
+        definition = RESOURCE_DEFINITIONS[resource_type]
+        request = parse_search(definition, parameters, "http://testserver", strict=True)
+        assert request.conditions
+        for condition in request.conditions:
+            served = serving_indexes(condition)
+            if not served or not served <= SEARCH_INDEXES:
+                unserved.append((resource_type, parameters, served))
+    assert not unserved
 
 
 @pytest.mark.parametrize("parameters", [[("gender:not", "male")], [("birthdate", "ne2000")]])

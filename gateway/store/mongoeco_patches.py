@@ -1,0 +1,219 @@
+"""The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
+
+Four changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
+
+1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
+   document so that numeric ids equal across types (1 and 1.0) collide; a string id's storage key is exact,
+   and the primary-key lookup that runs first already refuses a duplicate.
+2. The memory engine uses a single-field index for `$in` (it already does for equality), and both engines
+   look up `_id` in a list of string ids by storage key instead of comparing every document.
+3. The SQLite engine answers equality and `$in` on the store's key arrays (`ARRAY_FIELDS`) from its multikey
+   table with one uncorrelated sub-select. Upstream correlates a sub-select per document, whose index
+   prefix cannot use the value, and ORs it with a scalar test of the stored JSON: a scan that grows with N
+   twice over. The store writes these fields as arrays only, so the scalar branch never matches: left out.
+4. Where the SQLite engine would scan the whole collection in Python because one clause (an `$elemMatch` on
+   the `search` ranges, a regex) has no SQL form, it selects candidates by the key clauses in SQL and tests
+   the full filter on those in Python (its own "sql-prefilter" mode, which upstream never builds).
+"""
+
+from dataclasses import replace
+from typing import Any
+
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, QueryNode
+from mongoeco.engines import MemoryEngine, SQLiteEngine, semantic_core
+from mongoeco.engines import memory as memory_module
+from mongoeco.engines import sqlite as sqlite_module
+from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
+
+# The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
+ARRAY_FIELDS = frozenset({"keys", "missing"})
+PINNED_VERSION = "4.11.0"
+
+_applied = False
+
+
+def _skip_string_id_rescan(original: Any) -> Any:
+    def validate(self: Any, db_name: str, coll_name: str, document: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(document, dict) and isinstance(document.get("_id"), str):
+            kwargs["scan_payload_id"] = False
+        return original(self, db_name, coll_name, document, *args, **kwargs)
+
+    validate.__wrapped__ = original  # type: ignore[attr-defined]
+    return validate
+
+
+def _memory_in_candidates(original: Any) -> Any:
+    def candidates(
+        self: Any, indexes: list[Any], index_data: dict[str, Any], query_plan: QueryNode, **kwargs: Any
+    ) -> Any:
+        found = original(self, indexes, index_data, query_plan, **kwargs)
+        if found is not None or kwargs.get("collation") is not None:
+            return found
+        clauses = query_plan.clauses if isinstance(query_plan, AndCondition) else (query_plan,)
+        for clause in clauses:
+            if not isinstance(clause, InCondition) or clause.null_matches_undefined:
+                continue
+            if clause.field == "_id" and all(isinstance(value, str) for value in clause.values):
+                return memory_module._MemoryIndexedCandidates({self._storage_key(v) for v in clause.values})
+            for index in indexes:
+                index_map = index_data.get(index["name"])
+                if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
+                    continue
+                if index.get("partialFilterExpression") or index.get("collation"):
+                    continue
+                keys: set[Any] = set()
+                for value in clause.values:
+                    keys |= set(index_map.get((self._index_equality_key(value),), set()))
+                return memory_module._MemoryIndexedCandidates(keys)
+        return None
+
+    candidates.__wrapped__ = original  # type: ignore[attr-defined]
+    return candidates
+
+
+def _sqlite_array_membership(self: Any, collection_id: int, index: Any, values: tuple[Any, ...]) -> Any:
+    """`storage_key IN (entries of the index equal to one of values)`: one index seek per value."""
+    physical_name = self._quote_identifier(str(index["multikey_physical_name"]))
+    by_type: dict[str, list[str]] = {}
+    for value in values:
+        for element_type, element_key in self._multikey_signatures_for_query_value(value):
+            by_type.setdefault(element_type, []).append(element_key)
+    terms: list[str] = []
+    params: list[object] = [collection_id, index["name"]]
+    for element_type, element_keys in by_type.items():
+        marks = ", ".join("?" for _ in element_keys)
+        terms.append(f"(type_score = ? AND element_key IN ({marks}) AND element_type = ?)")
+        params.extend([self._multikey_type_score(element_type), *element_keys, element_type])
+    if not terms:
+        return "0 = 1", []
+    sql = (
+        f"documents.storage_key IN (SELECT storage_key FROM multikey_entries INDEXED BY {physical_name} "
+        f"WHERE collection_id = ? AND index_name = ? AND ({' OR '.join(terms)}))"
+    )
+    return sql, params
+
+
+def _sqlite_equals(original: Any) -> Any:
+    def translate(self: Any, collection_id: int, db_name: str, coll_name: str, plan: Any, index: Any) -> Any:
+        if plan.field not in ARRAY_FIELDS or plan.null_matches_undefined or plan.value is None:
+            return original(self, collection_id, db_name, coll_name, plan, index)
+        return _sqlite_array_membership(self, collection_id, index, (plan.value,))
+
+    translate.__wrapped__ = original  # type: ignore[attr-defined]
+    return translate
+
+
+def _sqlite_in(original: Any) -> Any:
+    def translate(self: Any, collection_id: int, db_name: str, coll_name: str, plan: Any, index: Any) -> Any:
+        if plan.field not in ARRAY_FIELDS or plan.null_matches_undefined or None in plan.values:
+            return original(self, collection_id, db_name, coll_name, plan, index)
+        return _sqlite_array_membership(self, collection_id, index, tuple(plan.values))
+
+    translate.__wrapped__ = original  # type: ignore[attr-defined]
+    return translate
+
+
+def _sqlite_id_in(original: Any) -> Any:
+    """`_id` in a list of string ids: storage-key lookups (upstream compares every document's JSON)."""
+
+    def translate(self: Any, db_name: str, coll_name: str, plan: QueryNode) -> Any:
+        if (
+            isinstance(plan, InCondition)
+            and plan.field == "_id"
+            and plan.values
+            and all(isinstance(value, str) for value in plan.values)
+        ):
+            marks = ", ".join("?" for _ in plan.values)
+            return f"documents.storage_key IN ({marks})", [self._storage_key(value) for value in plan.values]
+        return original(self, db_name, coll_name, plan)
+
+    translate.__wrapped__ = original  # type: ignore[attr-defined]
+    return translate
+
+
+def _key_clauses(plan: QueryNode) -> list[QueryNode]:
+    clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+    return [
+        clause
+        for clause in clauses
+        if isinstance(clause, EqualsCondition | InCondition) and clause.field in {*ARRAY_FIELDS, "_id"}
+    ]
+
+
+def _sqlite_prefilter(original: Any) -> Any:
+    """Where upstream falls back to a Python scan of the whole collection because one clause cannot be
+    written in SQL, select the candidates by the key clauses in SQL and test the whole filter in Python."""
+
+    def compile_plan(self: Any, db_name: str, coll_name: str, semantics: Any, **kwargs: Any) -> Any:
+        plan = original(self, db_name, coll_name, semantics, **kwargs)
+        if plan.use_sql or semantics.collation is not None or semantics.text_query is not None:
+            return plan
+        keys = _key_clauses(semantics.query_plan)
+        if not keys or keys == [semantics.query_plan]:
+            return plan
+        narrowed = replace(
+            semantics,
+            query_plan=keys[0] if len(keys) == 1 else AndCondition(tuple(keys)),
+            compiled_query=None,
+            sort=None,
+            skip=0,
+            limit=None,
+        )
+        prefilter = original(self, db_name, coll_name, narrowed, **kwargs)
+        if not prefilter.use_sql or prefilter.apply_python_sort:
+            return plan
+        return SQLiteReadExecutionPlan(
+            semantics=semantics,
+            strategy="hybrid",
+            execution_lineage=prefilter.execution_lineage,
+            physical_plan=prefilter.physical_plan,
+            use_sql=True,
+            sql=prefilter.sql,
+            params=prefilter.params,
+            apply_python_residual=True,
+            residual_query_plan=semantics.query_plan,
+            fallback_reason="key clauses in SQL, the rest in Python (gateway adaptation)",
+        )
+
+    compile_plan.__wrapped__ = original  # type: ignore[attr-defined]
+    return compile_plan
+
+
+class _ResidualScan:
+    """Upstream's residual scan refuses a sort; filter first, then sort, page and project as a scan would."""
+
+    original = semantic_core.FiniteDocumentScan
+
+    def __new__(cls, documents: Any, semantics: Any, **kwargs: Any) -> Any:
+        if semantics.sort is None:
+            return cls.original(documents, semantics, **kwargs)
+        unsorted = replace(semantics, sort=None, skip=0, limit=None, projection=None)
+        matched = cls.original(documents, unsorted, emit_public_documents=False)
+        return iter(semantic_core.finalize_documents(matched, semantics))
+
+
+def apply() -> None:
+    """Install the adaptations once per process (before any engine is used)."""
+    global _applied
+    if _applied:
+        return
+    MemoryEngine._ensure_unique_indexes = _skip_string_id_rescan(MemoryEngine._ensure_unique_indexes)  # type: ignore[method-assign]
+    SQLiteEngine._validate_document_against_unique_indexes = _skip_string_id_rescan(  # type: ignore[method-assign]
+        SQLiteEngine._validate_document_against_unique_indexes
+    )
+    MemoryEngine._indexed_candidate_storage_keys_for_plan_locked = _memory_in_candidates(  # type: ignore[method-assign]
+        MemoryEngine._indexed_candidate_storage_keys_for_plan_locked
+    )
+    SQLiteEngine._translate_equals_with_multikey = _sqlite_equals(  # type: ignore[method-assign]
+        SQLiteEngine._translate_equals_with_multikey
+    )
+    SQLiteEngine._translate_in_with_multikey = _sqlite_in(SQLiteEngine._translate_in_with_multikey)  # type: ignore[method-assign]
+    SQLiteEngine._compile_read_execution_plan = _sqlite_prefilter(  # type: ignore[method-assign]
+        SQLiteEngine._compile_read_execution_plan
+    )
+    SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
+        SQLiteEngine._translate_query_plan_with_multikey
+    )
+    setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
+    _applied = True

@@ -1,0 +1,71 @@
+"""mongoeco's private parts that gateway/store/mongoeco_patches.py adapts: an upgrade that changes them must
+fail here, loudly, rather than bring the full scans back or break the store silently."""
+
+import inspect
+from importlib.metadata import version
+
+from mongoeco.engines import MemoryEngine, SQLiteEngine, semantic_core
+from mongoeco.engines import memory as memory_module
+from mongoeco.engines import sqlite as sqlite_module
+from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
+
+from gateway.store import mongoeco_patches
+
+
+def _parameters(function: object) -> list[str]:
+    return list(inspect.signature(inspect.unwrap(function)).parameters)  # type: ignore[arg-type]
+
+
+def test_mongoeco_is_the_pinned_version():
+    assert version("mongoeco") == mongoeco_patches.PINNED_VERSION
+
+
+def test_the_insert_checks_still_take_the_id_scan_switch():
+    assert "scan_payload_id" in _parameters(MemoryEngine._ensure_unique_indexes)
+    assert "scan_payload_id" in _parameters(SQLiteEngine._validate_document_against_unique_indexes)
+
+
+def test_the_memory_index_lookup_still_has_the_shape_the_in_adaptation_extends():
+    assert _parameters(MemoryEngine._indexed_candidate_storage_keys_for_plan_locked)[:4] == [
+        "self",
+        "indexes",
+        "index_data",
+        "query_plan",
+    ]
+    assert callable(memory_module._MemoryIndexedCandidates)
+    assert callable(MemoryEngine._index_equality_key)
+
+
+def test_the_sqlite_multikey_translation_still_has_the_shape_the_adaptation_replaces():
+    expected = ["self", "collection_id", "db_name", "coll_name", "plan", "index"]
+    assert _parameters(SQLiteEngine._translate_equals_with_multikey) == expected
+    assert _parameters(SQLiteEngine._translate_in_with_multikey) == expected
+    for helper in ("_multikey_signatures_for_query_value", "_multikey_type_score", "_quote_identifier"):
+        assert callable(getattr(SQLiteEngine, helper))
+
+
+def test_the_sqlite_planner_still_offers_the_prefilter_mode_the_adaptation_builds():
+    fields = {field.name for field in SQLiteReadExecutionPlan.__dataclass_fields__.values()}
+    assert {"use_sql", "sql", "params", "apply_python_residual", "residual_query_plan"} <= fields
+    assert "semantics" in _parameters(SQLiteEngine._compile_read_execution_plan)
+    assert callable(semantic_core.finalize_documents)
+
+
+def test_applying_installs_every_adaptation_once():
+    mongoeco_patches.apply()
+    mongoeco_patches.apply()
+    assert sqlite_module.FiniteDocumentScan is mongoeco_patches._ResidualScan
+    wrapped = SQLiteEngine._translate_equals_with_multikey
+    assert inspect.unwrap(wrapped) is not wrapped
+    assert inspect.unwrap(inspect.unwrap(wrapped)) is inspect.unwrap(wrapped)  # not wrapped twice
+
+
+def test_the_sqlite_translator_and_storage_keys_still_have_the_shape_the_id_lookup_relies_on():
+    assert _parameters(SQLiteEngine._translate_query_plan_with_multikey) == [
+        "self",
+        "db_name",
+        "coll_name",
+        "plan",
+    ]
+    assert callable(SQLiteEngine._storage_key)
+    assert callable(MemoryEngine._storage_key)
