@@ -79,9 +79,13 @@ async def connect(uri: str, database_name: str, resource_types: list[str], **opt
     # refuses them): its transactions must run alone.
     gate = TransactionGate(exclusive=transactions and not is_cluster)
     database = Database(client, db, transactions, transactional_writes=transactions and is_cluster, gate=gate)
+    # Imported here: both build on this module. Old documents are upgraded before indexes are made, since
+    # release 1's unique history index has the key pattern of today's plain one.
+    from gateway.store.recovery import recover
+    from gateway.store.upgrade import upgrade_documents
+
+    await upgrade_documents(database)
     for resource_type in resource_types:
         await database.prepare(resource_type)
-    from gateway.store.recovery import recover  # imported here: recovery builds on this module
-
     await recover(database)
     return database
