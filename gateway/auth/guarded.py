@@ -17,10 +17,10 @@ from gateway.audit.events import ACTIONS, Actor, audit_event
 from gateway.audit.trail import AuditTrail
 from gateway.auth.access import Access, Interaction, PrincipalReach, decide
 from gateway.auth.principal import Principal
-from gateway.fhir.errors import FhirError, Gone, MethodNotAllowed, NotFound
+from gateway.fhir.errors import FhirError, Gone, NotFound
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.fhir.resource_version import Page, StoredVersion
-from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
+from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome, writable_definition_of
 from gateway.service.versions import now
 from gateway.store.criteria import Condition
 from gateway.store.resource_store import ResourceStore
@@ -131,8 +131,8 @@ class GuardedService:
     def _decide(self, interaction: Interaction, resource_type: str, resource_id: str | None = None) -> Access:
         definition = RESOURCE_DEFINITIONS.get(resource_type)
         if interaction in _WRITES and definition is not None and definition.server_written:
-            # No scope could allow it, so say 405 rather than name a scope that would not help.
-            raise MethodNotAllowed(f"{resource_type} resources are written by this server only")
+            # No scope could allow it, so say 405 (with Allow) rather than name a scope that would not help.
+            writable_definition_of(resource_type)
         return decide(self.principal, interaction, resource_type, resource_id)
 
     async def _require_existing(self, access: Access, resource_type: str, resource_id: str) -> None:

@@ -23,7 +23,7 @@ from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from gateway.fhir.errors import Issue
 
 MAX_ISSUES = 20
-MAX_ARRAY_ITEMS = 1000  # items in one repeating element
+MAX_ARRAY_ITEMS = 10_000  # items in one repeating element (large CodeSystems and ValueSets have thousands)
 MAX_STRING_CHARS = 65_536  # characters in one string; base64Binary and the narrative's XHTML may be longer
 _RESOURCE = "resource"
 

@@ -6,7 +6,7 @@ store, REST routes, /metadata and (for `core` types) the GraphQL schema are all 
 
 from dataclasses import dataclass
 
-from gateway.fhir.generic_types import GENERIC_TYPES, link_parameters
+from gateway.fhir.generic_types import GENERIC_TYPES, GRAPHQL_TYPES, link_parameters
 from gateway.fhir.search_parameters import AUDIT_EVENT, COMMON, PATIENT, SearchParameter
 from gateway.fhir.search_parameters_clinical import ENCOUNTER, OBSERVATION
 from gateway.fhir.search_parameters_directory import ORGANIZATION, PRACTITIONER
@@ -54,7 +54,13 @@ def _patient_link(parameters: tuple[SearchParameter, ...]) -> str | None:
 
 def _generic(name: str) -> ResourceDefinition:
     links = link_parameters(name)
-    return ResourceDefinition(name, COMMON + links, core=False, patient_reference=_patient_link(links))
+    return ResourceDefinition(
+        name,
+        COMMON + links,
+        core=False,
+        patient_reference=_patient_link(links),
+        graphql=name in GRAPHQL_TYPES,
+    )
 
 
 _CORE_NAMES = {definition.name for definition in _CORE}

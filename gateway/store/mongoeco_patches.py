@@ -137,7 +137,9 @@ def _key_clauses(plan: QueryNode) -> list[QueryNode]:
     return [
         clause
         for clause in clauses
-        if isinstance(clause, EqualsCondition | InCondition) and clause.field in {*ARRAY_FIELDS, "_id"}
+        # Not `_id`: updates and deletes filter by `_id` plus other fields, and mongoeco's write path does not
+        # apply a hybrid plan's Python residual (limits' rate-limit windows were updated unconditionally).
+        if isinstance(clause, EqualsCondition | InCondition) and clause.field in ARRAY_FIELDS
     ]
 
 

@@ -119,6 +119,8 @@ class VersionWriter:
                         await self.roll_forward(resource_type, written_id)
                     raise VersionConflict(resource_id) from None
                 shown = await self._show(new, expected_version, session)
+                if not shown and session is not None:  # abort: the history insert goes with it
+                    raise VersionConflict(resource_id)
         except DuplicateKeyError:
             raise VersionConflict(resource_id) from None
         except OperationFailure as error:

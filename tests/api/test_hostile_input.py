@@ -317,7 +317,7 @@ async def test_real_page_tokens_still_page_through_every_result(client, sentinel
 async def test_a_resource_with_60000_given_names_is_refused(client, sentinel):
     resource = {"resourceType": "Patient", "name": [{"family": "Many", "given": ["g"] * 60_000}]}
     response = await client.post("/Patient", content=dumps(resource).encode(), headers=FHIR_JSON)
-    assert "more than 1000 items" in _outcome(response, 400)["issue"][0]["diagnostics"]
+    assert "more than 10000 items" in _outcome(response, 400)["issue"][0]["diagnostics"]
     await _unharmed(client, sentinel)
 
 

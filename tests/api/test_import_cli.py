@@ -88,7 +88,7 @@ def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_pat
 def test_import_stores_single_resources_beyond_the_request_body_limit(
     tmp_path, monkeypatch, capsys, mongodb_uri
 ):
-    concepts = [{"code": f"c{number}", "display": "x" * 40} for number in range(30_000)]
+    concepts = [{"code": f"c{number}", "display": "x" * 200} for number in range(6_000)]
     big = {
         "resourceType": "CodeSystem",
         "id": "big",

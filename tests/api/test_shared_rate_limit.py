@@ -49,3 +49,21 @@ async def test_other_clients_keep_their_own_shared_window(two_instances):
     async with http_client(b, token=quiet) as http:
         statuses = Counter([(await http.get("/Patient")).status_code for _ in range(LIMIT)])
     assert statuses == {200: LIMIT}
+
+
+async def test_shared_counters_refuse_past_the_limit_on_the_embedded_sqlite_engine(tmp_path):
+    # `fhir-gateway db` serves the SQLite engine; the store's mongoeco adaptation once made its updates
+    # skip part of their filter, so the windows never filled there.
+    from gateway.middleware.rate_limit import RateLimiter, limiter_storage
+    from gateway.store.embedded import EmbeddedMongo
+
+    server = EmbeddedMongo(tmp_path / "db")
+    uri = server.start()
+    try:
+        limiter = RateLimiter(f"{LIMIT}/minute", limiter_storage("database", uri, "limits"))
+        answers = [await limiter.hit("client") for _ in range(LIMIT + 2)]
+        limiter.close()
+    finally:
+        server.stop()
+    assert answers[:LIMIT] == [None] * LIMIT
+    assert all(isinstance(wait, int) and wait >= 1 for wait in answers[LIMIT:])

@@ -7,7 +7,8 @@ from gateway.service.interactions import FhirService
 from gateway.service.versions import next_version
 from gateway.store.database import connect
 from gateway.store.records import VersionConflict
-from gateway.store.resource_store import ResourceStore, _history_document
+from gateway.store.resource_store import ResourceStore
+from gateway.store.writes import PENDING_COLLECTION, history_document, history_id, pending_note_id
 
 PATIENT = RESOURCE_DEFINITIONS["Patient"]
 
@@ -51,8 +52,12 @@ async def test_a_writer_that_crashed_after_the_history_insert_is_rolled_forward(
     orphan = next_version(
         PATIENT, "p2", {"resourceType": "Patient", "id": "p2", "gender": "female"}, first.version, "PUT"
     )
-    # simulate the crash: version 2 reached history, the current document was never swapped
-    await store._database.history("Patient").insert_one(_history_document(orphan))
+    # simulate the crash: the write's note and version 2 reached the store, the current document was never
+    # swapped (start-up recovery would complete it; here the next writer finds it first)
+    written = history_id("p2", 2)
+    note = {"_id": pending_note_id("Patient", written), "type": "Patient", "ids": [written]}
+    await store._database.db[PENDING_COLLECTION].insert_one(note)
+    await store._database.history("Patient").insert_one(history_document(orphan))
     assert (await service.read("Patient", "p2")).version_id == 1
 
     third = await service.update("Patient", "p2", {"resourceType": "Patient", "id": "p2", "gender": "male"})

@@ -98,11 +98,6 @@ def test_the_rate_limit_holds_across_instances(cluster):
     assert refusals_after - refusals_before == LIMIT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conditional-create uniqueness is helper store-writes's (issue 9): without it two instances can "
-    "both find no match and both create",
-)
 def test_racing_conditional_creates_across_instances_create_exactly_one(cluster):
     identifier = uuid.uuid4().hex
     headers = headers_for(f"conditional-{identifier}") | {
