@@ -18,7 +18,7 @@ GENERIC_TYPES = SERVABLE_TYPES
 
 # The clinical and administrative types (as Synthea emits them) also get a GraphQL face. The conformance,
 # terminology and knowledge types stay REST only: each GraphQL type adds its List, Connection, reverse lists
-# and mutations, and all 126 made the schema too large to introspect within the response limit (docs/graphql.md).
+# and mutations; all 126 made the introspection answer larger than the response limit (docs/graphql.md).
 GRAPHQL_TYPES = frozenset(
     (
         "Account",
