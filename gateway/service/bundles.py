@@ -161,10 +161,16 @@ class BundleRun:
         if resource is not None:
             resource = await rewrite_references(resource, self.local, self.resolve, entry.where)
         if entry.method == "POST":
+            # The criteria go along so racing batches meet at the store's claim: one creates, the others
+            # get its match (200), as racing `If-None-Exist` POSTs do.
             outcome = await service.create(
-                resource_type, resource, base_url=self.base_url, resource_id=entry.resource_id
+                resource_type,
+                resource,
+                if_none_exist=entry.if_none_exist,
+                base_url=self.base_url,
+                resource_id=entry.resource_id,
             )
-            return _response(201, outcome.version)
+            return _response(201 if outcome.created else 200, outcome.version)
         if entry.method == "PUT":
             assert entry.resource_id is not None
             outcome = await service.update(resource_type, entry.resource_id, resource, entry.if_match)

@@ -77,6 +77,20 @@ async def test_thirty_racing_transactions_with_the_same_if_none_exist_create_exa
         assert found.json()["total"] == 1
 
 
+async def test_thirty_racing_batches_with_the_same_if_none_exist_create_exactly_one(engine_app):
+    async with http_client(engine_app) as client:
+        entry = _conditional_post(_patient("batch"), "identifier=urn:race|batch")
+        body = dumps({"resourceType": "Bundle", "type": "batch", "entry": [entry]})
+        responses = await asyncio.gather(
+            *(client.post("/", content=body, headers=FHIR_JSON) for _ in range(RACERS))
+        )
+        assert {response.status_code for response in responses} == {200}, [r.text for r in responses]
+        entry_statuses = Counter(response.json()["entry"][0]["response"]["status"] for response in responses)
+        assert entry_statuses == {"201 Created": 1, "200 OK": RACERS - 1}, entry_statuses
+        found = await client.get("/Patient", params={"identifier": "urn:race|batch"})
+        assert found.json()["total"] == 1
+
+
 async def test_a_conditional_create_after_the_match_was_deleted_creates_a_new_resource(engine_app):
     async with http_client(engine_app) as client:
         headers = {**FHIR_JSON, "If-None-Exist": "identifier=urn:race|three"}
