@@ -1,41 +1,17 @@
 """Conditional update, delete and patch (http.html#cond-update): find the one resource a query names, through
 the caller's own search, so a match the caller may not see is never revealed nor changed."""
 
-from typing import Any, Protocol
+from typing import Any
 
 from gateway.fhir.errors import BadRequest, NotFound
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.interactions import SearchOutcome, WriteOutcome
+from gateway.service.bundles import Interactions
+from gateway.service.interactions import WriteOutcome
 from gateway.service.versions import check_id
 
-
-class ConditionalInteractions(Protocol):
-    """What conditional interactions run through: the GuardedService on both faces (or the bare service)."""
-
-    async def match(
-        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
-    ) -> StoredVersion | None: ...
-
-    async def search(
-        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
-    ) -> SearchOutcome: ...
-
-    async def create(
-        self,
-        resource_type: str,
-        resource: Any,
-        if_none_exist: str | None = None,
-        base_url: str = "",
-        resource_id: str | None = None,
-    ) -> WriteOutcome: ...
-
-    async def update(
-        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
-    ) -> WriteOutcome: ...
-
-    async def delete(
-        self, resource_type: str, resource_id: str, if_match: int | None = None
-    ) -> StoredVersion | None: ...
+# What conditional interactions run through: the GuardedService on both faces (or the bare service), as Bundle
+# entries do.
+ConditionalInteractions = Interactions
 
 
 async def single_match(
