@@ -12,18 +12,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import argparse
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
 
-import httpx  # noqa: E402
+import httpx
 
-from tests.e2e.server import SERVE, environment, free_port  # noqa: E402
+from tests.e2e.server import SERVE, environment, free_port
 
 STOP_GUARD_SECONDS = 120
 
@@ -40,8 +40,9 @@ def serve_start_and_interrupt(data_dir: Path) -> tuple[float, float]:
     """Seconds from launch to /healthz 200, then from SIGINT to the process's exit."""
     port = free_port()
     launched = time.perf_counter()
+    address = ["--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [str(SERVE), "serve", "--dev", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
+        [str(SERVE), "serve", "--dev", *address, "--data-dir", str(data_dir)],
         env=environment(dev=True),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -67,8 +68,10 @@ def serve_start_and_interrupt(data_dir: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (median printed)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (median)")
     runs = parser.parse_args().runs
     print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -81,7 +84,8 @@ def main() -> None:
     rows["serve: launch to /healthz (s)"] = [started for started, _ in timings]
     rows["serve: SIGINT to exit (s)"] = [stopped for _, stopped in timings]
     for label, values in rows.items():
-        print(f"{label:<32} median {statistics.median(values):6.2f}   runs {' '.join(f'{v:.2f}' for v in values)}")
+        each = " ".join(f"{value:.2f}" for value in values)
+        print(f"{label:<32} median {statistics.median(values):6.2f}   runs {each}")
 
 
 if __name__ == "__main__":
