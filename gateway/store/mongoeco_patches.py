@@ -6,8 +6,10 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
    document so that numeric ids equal across types (1 and 1.0) collide; a string id's storage key is exact,
    and the primary-key lookup that runs first already refuses a duplicate.
-2. The memory engine uses a single-field index for `$in` (it already does for equality), and both engines
-   look up `_id` in a list of string ids by storage key instead of comparing every document.
+2. The memory engine uses a single-field index for `$in` (it already does for equality) and intersects every
+   key lookup of an AND (upstream uses the first equality only: a search on `birthdate` `ge` and `lt` would
+   take every document the wider side's keys name); both engines look up `_id` in a list of string ids by
+   storage key instead of comparing every document.
 3. The SQLite engine answers equality and `$in` on the store's key arrays (`ARRAY_FIELDS`) from its multikey
    table with one uncorrelated sub-select. Upstream correlates a sub-select per document, whose index
    prefix cannot use the value, and ORs it with a scalar test of the stored JSON: a scan that grows with N
@@ -43,30 +45,47 @@ def _skip_string_id_rescan(original: Any) -> Any:
     return validate
 
 
+def _memory_clause_keys(self: Any, indexes: list[Any], index_data: dict[str, Any], clause: Any) -> Any:
+    """The storage keys a single-field index gives for one equality or `$in` clause, or None."""
+    if isinstance(clause, EqualsCondition) and clause.field in ARRAY_FIELDS:
+        if clause.null_matches_undefined or not isinstance(clause.value, str):
+            return None
+        values: tuple[Any, ...] = (clause.value,)
+    elif isinstance(clause, InCondition) and not clause.null_matches_undefined:
+        values = tuple(clause.values)
+    else:
+        return None
+    if clause.field == "_id" and all(isinstance(value, str) for value in values):
+        return {self._storage_key(value) for value in values}
+    for index in indexes:
+        index_map = index_data.get(index["name"])
+        if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
+            continue
+        if index.get("partialFilterExpression") or index.get("collation"):
+            continue
+        keys: set[Any] = set()
+        for value in values:
+            keys |= set(index_map.get((self._index_equality_key(value),), set()))
+        return keys
+    return None
+
+
 def _memory_in_candidates(original: Any) -> Any:
     def candidates(
         self: Any, indexes: list[Any], index_data: dict[str, Any], query_plan: QueryNode, **kwargs: Any
     ) -> Any:
         found = original(self, indexes, index_data, query_plan, **kwargs)
-        if found is not None or kwargs.get("collation") is not None:
+        if kwargs.get("collation") is not None:
             return found
         clauses = query_plan.clauses if isinstance(query_plan, AndCondition) else (query_plan,)
-        for clause in clauses:
-            if not isinstance(clause, InCondition) or clause.null_matches_undefined:
-                continue
-            if clause.field == "_id" and all(isinstance(value, str) for value in clause.values):
-                return memory_module._MemoryIndexedCandidates({self._storage_key(v) for v in clause.values})
-            for index in indexes:
-                index_map = index_data.get(index["name"])
-                if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
-                    continue
-                if index.get("partialFilterExpression") or index.get("collation"):
-                    continue
-                keys: set[Any] = set()
-                for value in clause.values:
-                    keys |= set(index_map.get((self._index_equality_key(value),), set()))
-                return memory_module._MemoryIndexedCandidates(keys)
-        return None
+        looked_up = [_memory_clause_keys(self, indexes, index_data, clause) for clause in clauses]
+        sets = sorted((keys for keys in looked_up if keys is not None), key=len)
+        if not sets:
+            return found
+        if found is not None:  # upstream's own pick (the first indexed equality) is one more AND term
+            sets.insert(0, found.storage_keys)
+        # Every clause of the AND holds for a match: intersect them all, from the smallest set up.
+        return memory_module._MemoryIndexedCandidates(set(sets[0]).intersection(*sets[1:]))
 
     candidates.__wrapped__ = original  # type: ignore[attr-defined]
     return candidates

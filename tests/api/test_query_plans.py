@@ -3,7 +3,8 @@
 On a real MongoDB (MONGODB_URI) every sample is an index scan. On the embedded store the memory engine (the
 test default) must see a key lookup it answers from an index, and the SQLite engine (the default of
 `make run`) must select its candidates from the multikey index in SQL, never by scanning the collection.
-Open-ended date and number comparisons carry no key: there the embedded store scans (docs/storage.md).
+Open-ended date and number comparisons are key lookups too (bucket keys, docs/storage.md); only negations,
+`:contains` and uri `:below` are not.
 """
 
 from pathlib import Path
@@ -83,6 +84,17 @@ def test_the_samples_cover_every_parameter_type_and_most_searches_are_keyed():
     assert types == declared
     keyed = [params for rt, params in SAMPLES if _keyed(rt, params)[1]]
     assert len(keyed) >= len(SAMPLES) * 2 // 3, "most shapes must be answered by a key lookup"
+
+
+def test_every_date_and_number_comparison_is_a_key_lookup_on_the_embedded_store():
+    comparisons = [
+        (rt, params)
+        for rt, params in SAMPLES
+        if RESOURCE_DEFINITIONS[rt].search_parameter(params[0][0].partition(":")[0]).type  # type: ignore[union-attr]
+        in ("date", "number", "quantity")
+    ]
+    assert {params[0][1] for _, params in comparisons} >= {"gt1980", "le2019-07", "sa2000", "eb2000", "lt-3"}
+    assert [params for rt, params in comparisons if not _keyed(rt, params)[1]] == []
 
 
 async def test_sample_searches_are_index_lookups_on_the_configured_store(app):
