@@ -15,11 +15,15 @@ codes are letters, digits and `-`/`_`, so the first mark ends the code. The mark
 | `|`  | `system|code` (`|code`: none) | `s`, `c`                | token `system|code` and `|code`          |
 | `!`  | system                        | `s`                     | token `system|`                          |
 | `~`  | human unit                    | `u`                     | quantity `||unit`                        |
-| `@`  | a year the range touches      | `lo`, `hi`              | date `eq` and `ap` (then exact bounds)   |
-| `%`  | the number's whole part       | `n`                     | number `eq` and `ap` (then exact bounds) |
+| `@`  | `1974` `d197` `c19` `m1`, `long` | `lo`, `hi`           | every date prefix (then exact bounds)    |
+| `%`  | `5`, `e1:0`..`e6:0`, `<` `>`  | `n`                     | every number comparison (then exact)     |
 
-Dates and numbers also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents in `search`: a range must be
-compared within one entry, so a key narrows the candidates and an `$elemMatch` on `search` decides exactly.
+Dates and numbers are bucketed on a hierarchy (range_buckets.py): years, decades, centuries, millennia; whole
+numbers and blocks of 10^K. An entry stores every bucket it touches on every level (a date entry longer than
+YEAR_KEYS years, open or reversed, stores `long` instead), a query the fewest buckets covering its range, so
+even `lt1980` or `gt5.4` is a short `$in`. They also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents
+in `search`: a range must be compared within one entry, so a key narrows the candidates and an `$elemMatch`
+on `search` decides exactly.
 """
 
 import math
