@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Four changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Five changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
@@ -17,6 +17,8 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
 4. Where the SQLite engine would scan the whole collection in Python because one clause (an `$elemMatch` on
    the `search` ranges, a regex) has no SQL form, it selects candidates by the key clauses in SQL and tests
    the full filter on those in Python (its own "sql-prefilter" mode, which upstream never builds).
+5. The SQLite engine gets an index on `multikey_entries (collection_id, storage_key)`: every write first
+   deletes the document's key rows by storage key, which without it reads all key rows of the collection.
 """
 
 from dataclasses import replace
@@ -201,6 +203,34 @@ def _sqlite_prefilter(original: Any) -> Any:
     return compile_plan
 
 
+# Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
+# insert, replace and delete, but indexes those rows only by (collection_id, index_name, type_score,
+# element_key, storage_key): the delete reads every key row of the collection (N documents x ~80 keys) on
+# every write. `scalar_index_entries` has the (collection_id, storage_key) index; this gives the same to
+# `multikey_entries`.
+MULTIKEY_STORAGE_INDEX = "gateway_multikey_entries_storage"
+
+
+def _sqlite_multikey_storage_index(original: Any) -> Any:
+    def connect(self: Any) -> None:
+        fresh = self._connection is None
+        original(self)
+        connection = self._connection
+        if not fresh or connection is None:  # only where this call opened the file: nothing else runs yet
+            return
+        with self._lock:
+            had_transaction = connection.in_transaction
+            connection.execute(
+                f"CREATE INDEX IF NOT EXISTS {MULTIKEY_STORAGE_INDEX} "
+                "ON multikey_entries (collection_id, storage_key)"
+            )
+            if not had_transaction and connection.in_transaction:
+                connection.commit()
+
+    connect.__wrapped__ = original  # type: ignore[attr-defined]
+    return connect
+
+
 class _ResidualScan:
     """Upstream's residual scan refuses a sort; filter first, then sort, page and project as a scan would."""
 
@@ -236,5 +266,6 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
+    SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     _applied = True
