@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Five changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Six changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
@@ -19,6 +19,9 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    the full filter on those in Python (its own "sql-prefilter" mode, which upstream never builds).
 5. The SQLite engine gets an index on `multikey_entries (collection_id, storage_key)`: every write first
    deletes the document's key rows by storage key, which without it reads all key rows of the collection.
+6. The SQLite engine looks up `_id` equality by storage key also beside other clauses, and skips its
+   decimal/array probes (each a scan after any write) for `_id` and `versionId`, which the store writes as
+   plain scalars only: a compare-and-swap update no longer reads the collection nine times.
 """
 
 from dataclasses import replace
@@ -136,9 +139,17 @@ def _sqlite_in(original: Any) -> Any:
 
 
 def _sqlite_id_in(original: Any) -> Any:
-    """`_id` in a list of string ids: storage-key lookups (upstream compares every document's JSON)."""
+    """`_id` equal to or in a list of string ids: storage-key lookups (upstream compares every document's
+    JSON when `_id` comes with another clause, as in the versioned compare-and-swap `{_id, versionId}`)."""
 
     def translate(self: Any, db_name: str, coll_name: str, plan: QueryNode) -> Any:
+        if (
+            isinstance(plan, EqualsCondition)
+            and plan.field == "_id"
+            and isinstance(plan.value, str)
+            and not plan.null_matches_undefined
+        ):
+            return "documents.storage_key = ?", [self._storage_key(plan.value)]
         if (
             isinstance(plan, InCondition)
             and plan.field == "_id"
@@ -201,6 +212,23 @@ def _sqlite_prefilter(original: Any) -> Any:
 
     compile_plan.__wrapped__ = original  # type: ignore[attr-defined]
     return compile_plan
+
+
+# Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
+# probes whether a filtered field holds decimals or arrays anywhere in the collection before translating a
+# filter, forgets the answers on every write, and each probe that finds nothing reads the whole collection:
+# a compare-and-swap update (`{_id, versionId}`) paid eight such scans.
+SCALAR_FIELDS = frozenset({"_id", "versionId"})
+
+
+def _sqlite_scalar_probe(original: Any) -> Any:
+    def probe(self: Any, db_name: str, coll_name: str, field: str, *args: Any) -> Any:
+        if field in SCALAR_FIELDS:
+            return False
+        return original(self, db_name, coll_name, field, *args)
+
+    probe.__wrapped__ = original  # type: ignore[attr-defined]
+    return probe
 
 
 # Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
@@ -266,6 +294,11 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
+    for probe in (
+        "_field_contains_tagged_value_type_in_collection",
+        "_field_is_top_level_array_in_collection",
+    ):
+        setattr(SQLiteEngine, probe, _sqlite_scalar_probe(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     _applied = True

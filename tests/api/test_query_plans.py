@@ -7,10 +7,12 @@ Open-ended date and number comparisons are key lookups too (bucket keys, docs/st
 `:contains` and uri `:below` are not.
 """
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mongoeco.engines import SQLiteEngine
 
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.service.search import parse_search
@@ -144,3 +146,22 @@ async def test_sqlite_searches_narrowed_by_keys_still_decide_exactly_and_in_orde
     assert [entry.resource["birthDate"] for entry in found.page.items] == ["1974-03-01", "1974-12-25"]
     longer = await service.search("Patient", [("family", "chalmers2")], "http://t")
     assert [entry.resource["birthDate"] for entry in longer.page.items] == ["1975-01-01"]
+
+
+async def test_a_versioned_update_on_sqlite_reads_the_collection_by_storage_key_only(sqlite_app, tmp_path):
+    """No decimal/array probe and no JSON `_id` test: each read the whole collection after any write."""
+    service = sqlite_app.state.service
+    created = await service.create("Patient", {"resourceType": "Patient", "name": [{"family": "Trace"}]})
+    (engine,) = [
+        item for item in gc.get_objects() if type(item) is SQLiteEngine and str(tmp_path) in str(item._path)
+    ]
+    statements: list[str] = []
+    engine._connection.set_trace_callback(statements.append)
+    try:
+        body = {"resourceType": "Patient", "id": created.version.id, "name": [{"family": "Traced"}]}
+        await service.update("Patient", created.version.id, body, if_match=1)
+    finally:
+        engine._connection.set_trace_callback(None)
+    reads = [text for text in statements if "FROM documents" in text and "coll_name = 'Patient'" in text]
+    assert reads
+    assert all("storage_key" in text for text in reads), reads
