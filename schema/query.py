@@ -41,9 +41,9 @@ def read_field(definition: ResourceDefinition, output: type) -> Any:
 
 def list_field(definition: ResourceDefinition, output: Any) -> Any:
     async def resolve(info: Info, **arguments: Any) -> Any:
-        _, resources = await search_resources(
-            info.context, definition.name, search_pairs(definition, arguments)
-        )
+        # A list shows no total: counting the matches would cost a read of each (up to the cap) per list.
+        pairs = [*search_pairs(definition, arguments), ("_total", "none")]
+        _, resources = await search_resources(info.context, definition.name, pairs)
         return resources
 
     returns = list[output | None] | None

@@ -5,11 +5,20 @@ from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 SAMPLE_VALUES = {
     "string": ["abc"],
     "token": ["http://example.org|code", "code", "|code", "http://example.org|"],
-    "date": ["2000", "ge2000-01-01", "lt2000-01-01T10:00:00Z", "sa2000", "eb2000", "ap2000"],
+    "date": [
+        "2000",
+        "ge2000-01-01",
+        "lt2000-01-01T10:00:00Z",
+        "gt1980",
+        "le2019-07",
+        "sa2000",
+        "eb2000",
+        "ap2000",
+    ],
     "reference": ["Organization/1", "1", "http://elsewhere.org/Organization/1"],
     "uri": ["http://example.org/profile"],
-    "number": ["5.4", "gt5.4", "ap100"],
-    "quantity": ["5.4", "gt5.4|http://unitsofmeasure.org|mg", "le5.4||mg", "ap100"],
+    "number": ["5.4", "gt5.4", "lt-3", "ge1e8", "ap100"],
+    "quantity": ["5.4", "gt5.4|http://unitsofmeasure.org|mg", "le5.4||mg", "lt-3", "ge1e8", "ap100"],
 }
 INDEXED_MODIFIERS = {
     "string": ["", "exact"],

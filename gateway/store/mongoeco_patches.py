@@ -1,13 +1,15 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Four changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Six changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
    document so that numeric ids equal across types (1 and 1.0) collide; a string id's storage key is exact,
    and the primary-key lookup that runs first already refuses a duplicate.
-2. The memory engine uses a single-field index for `$in` (it already does for equality), and both engines
-   look up `_id` in a list of string ids by storage key instead of comparing every document.
+2. The memory engine uses a single-field index for `$in` (it already does for equality) and intersects every
+   key lookup of an AND (upstream uses the first equality only: a search on `birthdate` `ge` and `lt` would
+   take every document the wider side's keys name); both engines look up `_id` in a list of string ids by
+   storage key instead of comparing every document.
 3. The SQLite engine answers equality and `$in` on the store's key arrays (`ARRAY_FIELDS`) from its multikey
    table with one uncorrelated sub-select. Upstream correlates a sub-select per document, whose index
    prefix cannot use the value, and ORs it with a scalar test of the stored JSON: a scan that grows with N
@@ -15,6 +17,11 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
 4. Where the SQLite engine would scan the whole collection in Python because one clause (an `$elemMatch` on
    the `search` ranges, a regex) has no SQL form, it selects candidates by the key clauses in SQL and tests
    the full filter on those in Python (its own "sql-prefilter" mode, which upstream never builds).
+5. The SQLite engine gets an index on `multikey_entries (collection_id, storage_key)`: every write first
+   deletes the document's key rows by storage key, which without it reads all key rows of the collection.
+6. The SQLite engine looks up `_id` equality by storage key also beside other clauses, and skips its
+   decimal/array probes (each a scan after any write) for `_id` and `versionId`, which the store writes as
+   plain scalars only: a compare-and-swap update no longer reads the collection nine times.
 """
 
 from dataclasses import replace
@@ -43,30 +50,47 @@ def _skip_string_id_rescan(original: Any) -> Any:
     return validate
 
 
+def _memory_clause_keys(self: Any, indexes: list[Any], index_data: dict[str, Any], clause: Any) -> Any:
+    """The storage keys a single-field index gives for one equality or `$in` clause, or None."""
+    if isinstance(clause, EqualsCondition) and clause.field in ARRAY_FIELDS:
+        if clause.null_matches_undefined or not isinstance(clause.value, str):
+            return None
+        values: tuple[Any, ...] = (clause.value,)
+    elif isinstance(clause, InCondition) and not clause.null_matches_undefined:
+        values = tuple(clause.values)
+    else:
+        return None
+    if clause.field == "_id" and all(isinstance(value, str) for value in values):
+        return {self._storage_key(value) for value in values}
+    for index in indexes:
+        index_map = index_data.get(index["name"])
+        if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
+            continue
+        if index.get("partialFilterExpression") or index.get("collation"):
+            continue
+        keys: set[Any] = set()
+        for value in values:
+            keys |= set(index_map.get((self._index_equality_key(value),), set()))
+        return keys
+    return None
+
+
 def _memory_in_candidates(original: Any) -> Any:
     def candidates(
         self: Any, indexes: list[Any], index_data: dict[str, Any], query_plan: QueryNode, **kwargs: Any
     ) -> Any:
         found = original(self, indexes, index_data, query_plan, **kwargs)
-        if found is not None or kwargs.get("collation") is not None:
+        if kwargs.get("collation") is not None:
             return found
         clauses = query_plan.clauses if isinstance(query_plan, AndCondition) else (query_plan,)
-        for clause in clauses:
-            if not isinstance(clause, InCondition) or clause.null_matches_undefined:
-                continue
-            if clause.field == "_id" and all(isinstance(value, str) for value in clause.values):
-                return memory_module._MemoryIndexedCandidates({self._storage_key(v) for v in clause.values})
-            for index in indexes:
-                index_map = index_data.get(index["name"])
-                if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
-                    continue
-                if index.get("partialFilterExpression") or index.get("collation"):
-                    continue
-                keys: set[Any] = set()
-                for value in clause.values:
-                    keys |= set(index_map.get((self._index_equality_key(value),), set()))
-                return memory_module._MemoryIndexedCandidates(keys)
-        return None
+        looked_up = [_memory_clause_keys(self, indexes, index_data, clause) for clause in clauses]
+        sets = sorted((keys for keys in looked_up if keys is not None), key=len)
+        if not sets:
+            return found
+        if found is not None:  # upstream's own pick (the first indexed equality) is one more AND term
+            sets.insert(0, found.storage_keys)
+        # Every clause of the AND holds for a match: intersect them all, from the smallest set up.
+        return memory_module._MemoryIndexedCandidates(set(sets[0]).intersection(*sets[1:]))
 
     candidates.__wrapped__ = original  # type: ignore[attr-defined]
     return candidates
@@ -115,9 +139,17 @@ def _sqlite_in(original: Any) -> Any:
 
 
 def _sqlite_id_in(original: Any) -> Any:
-    """`_id` in a list of string ids: storage-key lookups (upstream compares every document's JSON)."""
+    """`_id` equal to or in a list of string ids: storage-key lookups (upstream compares every document's
+    JSON when `_id` comes with another clause, as in the versioned compare-and-swap `{_id, versionId}`)."""
 
     def translate(self: Any, db_name: str, coll_name: str, plan: QueryNode) -> Any:
+        if (
+            isinstance(plan, EqualsCondition)
+            and plan.field == "_id"
+            and isinstance(plan.value, str)
+            and not plan.null_matches_undefined
+        ):
+            return "documents.storage_key = ?", [self._storage_key(plan.value)]
         if (
             isinstance(plan, InCondition)
             and plan.field == "_id"
@@ -182,6 +214,51 @@ def _sqlite_prefilter(original: Any) -> Any:
     return compile_plan
 
 
+# Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
+# probes whether a filtered field holds decimals or arrays anywhere in the collection before translating a
+# filter, forgets the answers on every write, and each probe that finds nothing reads the whole collection:
+# a compare-and-swap update (`{_id, versionId}`) paid eight such scans.
+SCALAR_FIELDS = frozenset({"_id", "versionId"})
+
+
+def _sqlite_scalar_probe(original: Any) -> Any:
+    def probe(self: Any, db_name: str, coll_name: str, field: str, *args: Any) -> Any:
+        if field in SCALAR_FIELDS:
+            return False
+        return original(self, db_name, coll_name, field, *args)
+
+    probe.__wrapped__ = original  # type: ignore[attr-defined]
+    return probe
+
+
+# Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
+# insert, replace and delete, but indexes those rows only by (collection_id, index_name, type_score,
+# element_key, storage_key): the delete reads every key row of the collection (N documents x ~80 keys) on
+# every write. `scalar_index_entries` has the (collection_id, storage_key) index; this gives the same to
+# `multikey_entries`.
+MULTIKEY_STORAGE_INDEX = "gateway_multikey_entries_storage"
+
+
+def _sqlite_multikey_storage_index(original: Any) -> Any:
+    def connect(self: Any) -> None:
+        fresh = self._connection is None
+        original(self)
+        connection = self._connection
+        if not fresh or connection is None:  # only where this call opened the file: nothing else runs yet
+            return
+        with self._lock:
+            had_transaction = connection.in_transaction
+            connection.execute(
+                f"CREATE INDEX IF NOT EXISTS {MULTIKEY_STORAGE_INDEX} "
+                "ON multikey_entries (collection_id, storage_key)"
+            )
+            if not had_transaction and connection.in_transaction:
+                connection.commit()
+
+    connect.__wrapped__ = original  # type: ignore[attr-defined]
+    return connect
+
+
 class _ResidualScan:
     """Upstream's residual scan refuses a sort; filter first, then sort, page and project as a scan would."""
 
@@ -217,5 +294,11 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
+    for probe in (
+        "_field_contains_tagged_value_type_in_collection",
+        "_field_is_top_level_array_in_collection",
+    ):
+        setattr(SQLiteEngine, probe, _sqlite_scalar_probe(getattr(SQLiteEngine, probe)))
+    SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     _applied = True

@@ -15,11 +15,15 @@ codes are letters, digits and `-`/`_`, so the first mark ends the code. The mark
 | `|`  | `system|code` (`|code`: none) | `s`, `c`                | token `system|code` and `|code`          |
 | `!`  | system                        | `s`                     | token `system|`                          |
 | `~`  | human unit                    | `u`                     | quantity `||unit`                        |
-| `@`  | a year the range touches      | `lo`, `hi`              | date `eq` and `ap` (then exact bounds)   |
-| `%`  | the number's whole part       | `n`                     | number `eq` and `ap` (then exact bounds) |
+| `@`  | `1974` `d197` `c19` `m1`, `long` | `lo`, `hi`           | every date prefix (then exact bounds)    |
+| `%`  | `5`, `e1:0`..`e6:0`, `<` `>`  | `n`                     | every number comparison (then exact)     |
 
-Dates and numbers also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents in `search`: a range must be
-compared within one entry, so a key narrows the candidates and an `$elemMatch` on `search` decides exactly.
+Dates and numbers are bucketed on a hierarchy (range_buckets.py): years, decades, centuries, millennia; whole
+numbers and blocks of 10^K. An entry stores every bucket it touches on every level (a date entry longer than
+YEAR_KEYS years, open or reversed, stores `long` instead), a query the fewest buckets covering its range, so
+even `lt1980` or `gt5.4` is a short `$in`. They also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents
+in `search`: a range must be compared within one entry, so a key narrows the candidates and an `$elemMatch`
+on `search` decides exactly.
 """
 
 import math
@@ -28,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.store.criteria import EntryMatch
+from gateway.store.range_buckets import Grid
 
 KEYS_FIELD = "keys"
 LIVE_KEY = "*"  # every document that is not deleted has it; deleted ones keep no keys at all
@@ -35,22 +40,32 @@ SEARCH_FIELD = "search"
 MISSING_FIELD = "missing"
 
 PREFIX_KEYS = 6  # prefixes stored per folded string; longer searches narrow by the 6-letter one
-NUMBER_KEYS = 50  # a number range spanning more whole numbers than this is not narrowed by keys
 YEAR_KEYS = 20  # a date entry touching more years than this is keyed once as `<code>@long`
 LONG_DATE = "long"
+# Years (`1974`), decades (`d197`), centuries (`c19`), millennia (`m1`): any date range is <= ~40 keys.
+DATE_GRID = Grid((("", 1), ("d", 10), ("c", 100), ("m", 1000)), 0, 9999, LONG_DATE, LONG_DATE)
+# Whole numbers (`5`, `-3`), then blocks of 10^k (`e2:1` is [100, 200)) up to 10^6; beyond +-10^7, `<`/`>`.
+NUMBER_GRID = Grid(
+    (("", 1), *((f"e{power}:", 10**power) for power in range(1, 7))), -(10**7), 10**7 - 1, "<", ">"
+)
 RANGE_FIELDS = frozenset({"lo", "hi", "n"})  # entries with these stay in `search` for exact comparison
 
 
-def _years(low: datetime, high: datetime) -> list[str]:
-    """The years a half-open range touches, or LONG_DATE when there are too many to list."""
+def _naive(moment: datetime) -> datetime:
     # Open ends are the naive datetime.min / datetime.max; every other bound is UTC.
-    low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
-    if low == datetime.min or high == datetime.max:
+    return moment.replace(tzinfo=None)
+
+
+def _date_buckets(low: datetime, high: datetime) -> list[str]:
+    """The year, decade, century and millennium keys of a half-open range, or LONG_DATE for an open-ended,
+    reversed or more than YEAR_KEYS years long one."""
+    low, high = _naive(low), _naive(high)
+    if low == datetime.min or high == datetime.max or high <= low:
         return [LONG_DATE]
-    last = max((high - timedelta(microseconds=1)).year if high > low else low.year, low.year)
+    last = (high - timedelta(microseconds=1)).year
     if last - low.year >= YEAR_KEYS:
         return [LONG_DATE]
-    return [f"{year:04d}" for year in range(low.year, last + 1)]
+    return DATE_GRID.touched(low.year, last)
 
 
 def entry_keys(entry: dict[str, Any]) -> list[str]:
@@ -71,9 +86,10 @@ def entry_keys(entry: dict[str, Any]) -> list[str]:
     if "u" in entry:
         keys.append(f"{code}~{entry['u']}")
     if "n" in entry and math.isfinite(entry["n"]):
-        keys.append(f"{code}%{math.floor(entry['n'])}")
+        whole = math.floor(entry["n"])
+        keys.extend(f"{code}%{block}" for block in NUMBER_GRID.touched(whole, whole))
     if "lo" in entry:
-        keys.extend(f"{code}@{year}" for year in _years(entry["lo"], entry["hi"]))
+        keys.extend(f"{code}@{bucket}" for bucket in _date_buckets(entry["lo"], entry["hi"]))
     return keys
 
 
@@ -100,31 +116,48 @@ def _equality_key(code: str, equals: dict[str, Any]) -> str | None:
     return None
 
 
-def _date_keys(match: EntryMatch) -> list[str] | None:
-    """Year keys for a date search bounded on both sides (`eq`, `ap`); open-ended ones cannot be listed."""
-    bounds = {(field_name, op): value for field_name, op, value in match.bounds}
-    low = bounds.get(("lo", "$gte"), bounds.get(("hi", "$gt")))
-    high = bounds.get(("hi", "$lte"), bounds.get(("lo", "$lt")))
-    if low is None or high is None:
-        return None
-    years = _years(low, high)
-    if years == [LONG_DATE]:
-        return None
-    # `eq` wants entries inside the range, which list their years; overlap (`ap`) also meets long ones.
-    within = ("lo", "$gte") in bounds
-    return [f"{match.code}@{year}" for year in (years if within else [*years, LONG_DATE])]
+def _overlap(match: EntryMatch) -> tuple[datetime, datetime]:
+    """A range [start, end) that every entry matching the date bounds overlaps (naive; open ends are
+    datetime.min / max): `hi > t` or `lo >= t` puts a point of the entry at or after t, `lo < t` or `hi <= t`
+    one before t."""
+    start, end = datetime.min, datetime.max
+    for field_name, op, value in match.bounds:
+        moment = _naive(value)
+        if (field_name == "lo" and op in ("$gt", "$gte")) or (field_name == "hi" and op == "$gt"):
+            start = max(start, moment)
+        elif field_name == "hi" and op == "$gte":  # the entry may end at t, its last point just before
+            start = max(start, moment - timedelta(microseconds=1) if moment > datetime.min else moment)
+        elif field_name == "lo" and op == "$lte":
+            end = min(end, moment + timedelta(microseconds=1) if moment < datetime.max else moment)
+        else:  # lo < t, hi < t, hi <= t
+            end = min(end, moment)
+    return start, end
 
 
-def _number_keys(match: EntryMatch) -> list[str] | None:
-    """Whole-number keys for a number range bounded on both sides (`eq`, `ap`)."""
-    lows = [value for field_name, op, value in match.bounds if field_name == "n" and op in ("$gte", "$gt")]
-    highs = [value for field_name, op, value in match.bounds if field_name == "n" and op in ("$lte", "$lt")]
-    if not lows or not highs or not all(math.isfinite(value) for value in (*lows, *highs)):
-        return None
-    first, last = math.floor(max(lows)), math.floor(min(highs))
-    if last - first > NUMBER_KEYS:
-        return None
-    return [f"{match.code}%{whole}" for whole in range(first, last + 1)]
+def _date_keys(match: EntryMatch) -> list[str]:
+    """The buckets covering the range a match overlaps, and LONG_DATE for entries too wide to bucket."""
+    start, end = _overlap(match)
+    if end <= start:
+        return [f"{match.code}@{LONG_DATE}"]
+    last = end.year if end == datetime.max else (end - timedelta(microseconds=1)).year
+    buckets = DATE_GRID.cover(0 if start == datetime.min else start.year, last)
+    return [f"{match.code}@{bucket}" for bucket in dict.fromkeys([*buckets, LONG_DATE])]
+
+
+def _number_keys(match: EntryMatch) -> list[str]:
+    """The whole-number blocks covering a number range, open-ended or not."""
+    lows = [value for name, op, value in match.bounds if name == "n" and op in ("$gte", "$gt")]
+    highs = [value for name, op, value in match.bounds if name == "n" and op in ("$lte", "$lt")]
+    # floor() is monotonic: a match's whole part lies within the floors of the bounds.
+    first = math.floor(max(lows)) if lows else None
+    last = math.floor(min(highs)) if highs else None
+    if first is None:
+        first = min(NUMBER_GRID.low, last if last is not None else NUMBER_GRID.low) - 1
+    if last is None:
+        last = max(NUMBER_GRID.high, first) + 1
+    if last < first:
+        return [f"{match.code}%{NUMBER_GRID.below}"]  # nothing can match: any key, the residual decides
+    return [f"{match.code}%{block}" for block in NUMBER_GRID.cover(first, last)]
 
 
 def narrowing_keys(match: EntryMatch) -> tuple[list[str] | None, bool]:

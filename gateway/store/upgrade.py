@@ -3,24 +3,30 @@
 Release 1 kept every search entry as a sub-document in `search` (queried with `$elemMatch`) and gave history
 documents a generated `_id` with a compound unique index on (id, versionId). Today's searches look up the
 `keys` array and history versions are found by `_id` = "{id}/{versionId}" (docs/storage.md), so such
-documents would be invisible to searches and version reads. Both shapes are derived from what the old
-documents hold, so the upgrade rewrites them in place; a marker records that the database is current, so
-later starts skip the scan.
+documents would be invisible to searches and version reads. Release 2 keyed dates by year only and numbers
+by whole part only; today's date and number keys are hierarchical buckets (docs/storage.md), derived from the
+`search` range entries every release-2 document keeps. All shapes are derived from what the old documents
+hold, so the upgrade rewrites them in place; a marker records that the database is current, so later starts
+skip the scan.
 """
 
 import logging
+import re
 from typing import Any
 
 from gateway.store.database import Database
-from gateway.store.search_keys import KEYS_FIELD, SEARCH_FIELD, document_keys, range_entries
+from gateway.store.indexes import RETIRED_INDEXES
+from gateway.store.search_keys import KEYS_FIELD, SEARCH_FIELD, document_keys, entry_keys, range_entries
 from gateway.store.writes import history_id
 
 log = logging.getLogger(__name__)
 
 META_COLLECTION = "_meta"
 FORMAT_MARKER = "document_format"
-DOCUMENT_FORMAT = 2
+DOCUMENT_FORMAT = 3
 _HISTORY_SUFFIX = "_history"
+# A key's mark is its first character after the code; `@` (dates) and `%` (numbers) changed in format 3.
+_RANGE_KEY = re.compile(r"^[A-Za-z0-9_-]+[@%]")
 
 
 def _rekeyed(document: dict[str, Any]) -> dict[str, Any]:
@@ -29,11 +35,31 @@ def _rekeyed(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, KEYS_FIELD: document_keys(entries), SEARCH_FIELD: range_entries(entries)}
 
 
+def _rebucketed(keys: list[str], ranges: list[dict[str, Any]]) -> list[str]:
+    """Release-2 keys with their date and number keys made again from the range entries."""
+    kept = [key for key in keys if not _RANGE_KEY.match(key)]
+    return list(dict.fromkeys([*kept, *(key for entry in ranges for key in entry_keys(entry))]))
+
+
 async def _upgrade_current(collection: Any) -> int:
     upgraded = 0
     async for document in collection.find({KEYS_FIELD: {"$exists": False}}):
         await collection.replace_one({"_id": document["_id"]}, _rekeyed(document))
         upgraded += 1
+    return upgraded
+
+
+async def _rebucket(collection: Any) -> int:
+    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history."""
+    upgraded = 0
+    async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
+        keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
+        if keys != document[KEYS_FIELD]:
+            await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
+            upgraded += 1
+    for name in RETIRED_INDEXES:
+        if await _has_index(collection, name):
+            await collection.drop_index(name)
     return upgraded
 
 
@@ -64,13 +90,17 @@ async def upgrade_documents(database: Database) -> int:
     """Upgrade every release-1 document unless the marker says the database is current; the number done."""
     meta = database.db[META_COLLECTION]
     marker = await meta.find_one({"_id": FORMAT_MARKER})
-    if marker is not None and marker.get("version", 0) >= DOCUMENT_FORMAT:
+    found = 0 if marker is None else marker.get("version", 0)
+    if found >= DOCUMENT_FORMAT:
         return 0
     upgraded = 0
     for name in await database.db.list_collection_names():
         if name.startswith("_"):
             continue
         collection = database.db[name]
+        # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
+        if found < 3:
+            upgraded += await _rebucket(collection)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:

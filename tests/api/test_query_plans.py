@@ -3,13 +3,16 @@
 On a real MongoDB (MONGODB_URI) every sample is an index scan. On the embedded store the memory engine (the
 test default) must see a key lookup it answers from an index, and the SQLite engine (the default of
 `make run`) must select its candidates from the multikey index in SQL, never by scanning the collection.
-Open-ended date and number comparisons carry no key: there the embedded store scans (docs/storage.md).
+Open-ended date and number comparisons are key lookups too (bucket keys, docs/storage.md); only negations,
+`:contains` and uri `:below` are not.
 """
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mongoeco.engines import SQLiteEngine
 
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.service.search import parse_search
@@ -85,6 +88,17 @@ def test_the_samples_cover_every_parameter_type_and_most_searches_are_keyed():
     assert len(keyed) >= len(SAMPLES) * 2 // 3, "most shapes must be answered by a key lookup"
 
 
+def test_every_date_and_number_comparison_is_a_key_lookup_on_the_embedded_store():
+    comparisons = [
+        (rt, params)
+        for rt, params in SAMPLES
+        if RESOURCE_DEFINITIONS[rt].search_parameter(params[0][0].partition(":")[0]).type  # type: ignore[union-attr]
+        in ("date", "number", "quantity")
+    ]
+    assert {params[0][1] for _, params in comparisons} >= {"gt1980", "le2019-07", "sa2000", "eb2000", "lt-3"}
+    assert [params for rt, params in comparisons if not _keyed(rt, params)[1]] == []
+
+
 async def test_sample_searches_are_index_lookups_on_the_configured_store(app):
     for parameters, keyed, plan in await _plans(app):
         if "queryPlanner" in plan:  # a real MongoDB: every sample, keyed or not, is an index scan
@@ -132,3 +146,22 @@ async def test_sqlite_searches_narrowed_by_keys_still_decide_exactly_and_in_orde
     assert [entry.resource["birthDate"] for entry in found.page.items] == ["1974-03-01", "1974-12-25"]
     longer = await service.search("Patient", [("family", "chalmers2")], "http://t")
     assert [entry.resource["birthDate"] for entry in longer.page.items] == ["1975-01-01"]
+
+
+async def test_a_versioned_update_on_sqlite_reads_the_collection_by_storage_key_only(sqlite_app, tmp_path):
+    """No decimal/array probe and no JSON `_id` test: each read the whole collection after any write."""
+    service = sqlite_app.state.service
+    created = await service.create("Patient", {"resourceType": "Patient", "name": [{"family": "Trace"}]})
+    (engine,) = [
+        item for item in gc.get_objects() if type(item) is SQLiteEngine and str(tmp_path) in str(item._path)
+    ]
+    statements: list[str] = []
+    engine._connection.set_trace_callback(statements.append)
+    try:
+        body = {"resourceType": "Patient", "id": created.version.id, "name": [{"family": "Traced"}]}
+        await service.update("Patient", created.version.id, body, if_match=1)
+    finally:
+        engine._connection.set_trace_callback(None)
+    reads = [text for text in statements if "FROM documents" in text and "coll_name = 'Patient'" in text]
+    assert reads
+    assert all("storage_key" in text for text in reads), reads

@@ -1,6 +1,8 @@
 """A database written by release 1 (search entries as sub-documents, history with generated ids and a unique
 (id, versionId) index) is upgraded at start-up: its resources are found by search and their versions read."""
 
+import math
+import re
 import uuid
 
 from bson import ObjectId
@@ -10,6 +12,8 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.service.versions import next_version
 from gateway.store.codec import CODEC_OPTIONS
+from gateway.store.upgrade import DOCUMENT_FORMAT
+from gateway.store.writes import current_document, history_document
 from tests.conftest import fresh_settings, http_client, running_app
 
 
@@ -63,3 +67,69 @@ async def test_documents_of_release_one_are_found_and_versioned_after_start_up(m
         assert changed.status_code == 200, changed.text
         versions = await http.get("/Patient/old-1/_history")
         assert [entry["resource"]["meta"]["versionId"] for entry in versions.json()["entry"]] == ["2", "1"]
+
+
+def _release_two_documents(
+    resource_id: str, family: str, birth: str, weight: float
+) -> list[tuple[str, dict]]:
+    """A Patient and an Observation as release 2 stored them: dates keyed by year, numbers by whole part."""
+    written = []
+    for resource_type, body in (
+        ("Patient", {"resourceType": "Patient", "name": [{"family": family}], "birthDate": birth}),
+        (
+            "Observation",
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"text": family},
+                "valueQuantity": {"value": weight, "unit": "kg"},
+            },
+        ),
+    ):
+        new = next_version(RESOURCE_DEFINITIONS[resource_type], resource_id, body, None, "POST")
+        for document in (current_document(new), history_document(new)):
+            ranges = document["search"]
+            release_two = [key for key in document["keys"] if not re.match(r"^[A-Za-z0-9_-]+[@%]", key)]
+            for entry in ranges:
+                if "lo" in entry:
+                    release_two.append(f"{entry['p']}@{entry['lo'].year:04d}")
+                if "n" in entry:
+                    release_two.append(f"{entry['p']}%{math.floor(entry['n'])}")
+            document["keys"] = release_two
+            name = resource_type if document["_id"] == resource_id else f"{resource_type}_history"
+            written.append((name, document))
+    return written
+
+
+async def test_documents_of_release_two_are_re_keyed_once_for_open_ended_date_and_number_searches(
+    mongodb_uri,
+):
+    settings = fresh_settings(mongodb_uri)
+    client: AsyncIOMotorClient = AsyncIOMotorClient(mongodb_uri, tz_aware=True)
+    db = client.get_database(settings.database_name, codec_options=CODEC_OPTIONS)
+    family = f"Rekeyed{uuid.uuid4().hex[:6]}"
+    for name, document in _release_two_documents("old-2", family, "1974-12-25", 72.5):
+        await db[name].insert_one(document)
+    await db["Patient"].create_indexes(
+        [IndexModel([("search.p", ASCENDING), ("search.n", ASCENDING)], name="search_number")]
+    )
+    await db["_meta"].insert_one({"_id": "document_format", "version": 2})
+
+    async with running_app(settings) as application, http_client(application) as http:
+        found = await http.get("/Patient", params={"birthdate": "lt1980-03-05", "family": family})
+        assert [entry["resource"]["id"] for entry in found.json().get("entry", [])] == ["old-2"]
+        assert (await http.get("/Patient", params={"birthdate": "gt1980", "family": family})).json()[
+            "total"
+        ] == 0
+        heavy = await http.get("/Observation", params={"value-quantity": "gt70", "code:text": family})
+        assert [entry["resource"]["id"] for entry in heavy.json().get("entry", [])] == ["old-2"]
+        light = await http.get("/Observation", params={"value-quantity": "le72", "code:text": family})
+        assert light.json()["total"] == 0
+
+        marker = await db["_meta"].find_one({"_id": "document_format"})
+        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 3
+        history = await db["Patient_history"].find_one({"_id": "old-2/1"})
+        assert history is not None and "birthdate@d197" in history["keys"]
+        indexes = [index["name"] for index in await db["Patient"].list_indexes().to_list(None)]
+        assert "search_number" not in indexes
+    client.close()

@@ -2,6 +2,7 @@
 fail here, loudly, rather than bring the full scans back or break the store silently."""
 
 import inspect
+import sqlite3
 from importlib.metadata import version
 
 from mongoeco.engines import MemoryEngine, SQLiteEngine, semantic_core
@@ -69,3 +70,28 @@ def test_the_sqlite_translator_and_storage_keys_still_have_the_shape_the_id_look
     ]
     assert callable(SQLiteEngine._storage_key)
     assert callable(MemoryEngine._storage_key)
+
+
+def test_the_sqlite_write_path_still_deletes_key_rows_by_storage_key_and_connects_in_one_place():
+    source = inspect.getsource(SQLiteEngine._delete_multikey_entries_for_storage_key)
+    assert "DELETE FROM multikey_entries" in source
+    assert "WHERE collection_id = ? AND storage_key = ?" in source
+    assert _parameters(SQLiteEngine._connect_sync) == ["self"]
+    assert "multikey_entries" in inspect.getsource(inspect.unwrap(SQLiteEngine._connect_sync))
+
+
+async def test_a_sqlite_store_deletes_a_documents_key_rows_by_index_not_by_scanning(tmp_path):
+    mongoeco_patches.apply()
+    path = tmp_path / "store.sqlite"
+    engine = SQLiteEngine(str(path))
+    await engine.connect()
+    try:
+        with sqlite3.connect(path) as connection:
+            plan = connection.execute(
+                "EXPLAIN QUERY PLAN DELETE FROM multikey_entries WHERE collection_id = ? AND storage_key = ?",
+                (1, "x"),
+            ).fetchall()
+    finally:
+        await engine.disconnect()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert f"USING INDEX {mongoeco_patches.MULTIKEY_STORAGE_INDEX}" in details, details

@@ -1,6 +1,9 @@
 """The search-key encoding: what each extracted entry stores, and which keys a search looks up."""
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from gateway.store.criteria import EntryMatch
 from gateway.store.search_keys import LIVE_KEY, document_keys, entry_keys, narrowing_keys, prefix_residual
@@ -18,17 +21,28 @@ def test_a_coded_value_is_keyed_with_and_without_its_system():
     assert "identifier||7" in entry_keys({"p": "identifier", "c": "7"})
 
 
-def test_a_date_lists_the_years_it_touches_and_a_long_period_one_long_key():
+def test_a_date_lists_the_years_decades_centuries_and_millennia_it_touches_and_a_long_period_one_long_key():
     day = {
         "p": "birthdate",
         "lo": datetime(1974, 12, 25, tzinfo=UTC),
         "hi": datetime(1974, 12, 26, tzinfo=UTC),
     }
-    assert "birthdate@1974" in entry_keys(day)
+    assert [key for key in entry_keys(day) if "@" in key] == [
+        "birthdate@1974",
+        "birthdate@d197",
+        "birthdate@c19",
+        "birthdate@m1",
+    ]
     year = {"p": "birthdate", "lo": datetime(1974, 1, 1, tzinfo=UTC), "hi": datetime(1975, 1, 1, tzinfo=UTC)}
-    assert [key for key in entry_keys(year) if "@" in key] == ["birthdate@1974"]
+    assert "birthdate@1975" not in entry_keys(year)
+    crossing = {"p": "period", "lo": datetime(1999, 6, 1, tzinfo=UTC), "hi": datetime(2001, 1, 1, tzinfo=UTC)}
+    assert {"period@1999", "period@2000", "period@d199", "period@d200", "period@c19", "period@c20"} <= set(
+        entry_keys(crossing)
+    )
     open_period = {"p": "period", "lo": datetime(2000, 1, 1, tzinfo=UTC), "hi": datetime.max}
-    assert "period@long" in entry_keys(open_period)
+    assert [key for key in entry_keys(open_period) if "@" in key] == ["period@long"]
+    reversed_period = {"p": "period", "lo": datetime(2001, 1, 1, tzinfo=UTC), "hi": datetime(2000, 1, 1)}
+    assert [key for key in entry_keys(reversed_period) if "@" in key] == ["period@long"]
 
 
 def test_every_live_document_carries_the_live_key():
@@ -42,16 +56,76 @@ def test_short_prefixes_are_decided_by_one_key_and_long_ones_narrowed_then_check
     assert prefix_residual(long_prefix) == {"keys": {"$regex": "^family=chalmers"}}
 
 
-def test_a_bounded_date_search_looks_up_its_years_and_an_open_ended_one_none():
+def test_a_bounded_date_search_looks_up_its_years_and_long_entries():
     low, high = datetime(1974, 1, 1, tzinfo=UTC), datetime(1975, 1, 1, tzinfo=UTC)
     within = EntryMatch("birthdate", bounds=(("lo", "$gte", low), ("hi", "$lte", high)))
-    assert narrowing_keys(within) == (["birthdate@1974"], False)
+    assert narrowing_keys(within) == (["birthdate@1974", "birthdate@long"], False)
     overlap = EntryMatch("birthdate", bounds=(("lo", "$lt", high), ("hi", "$gt", low)))
     assert narrowing_keys(overlap)[0] == ["birthdate@1974", "birthdate@long"]
-    assert narrowing_keys(EntryMatch("birthdate", bounds=(("hi", "$gt", high),))) == (None, False)
 
 
-def test_a_bounded_number_search_looks_up_whole_numbers():
+def test_an_open_ended_date_search_looks_up_the_fewest_buckets_that_cover_it():
+    after = EntryMatch("birthdate", bounds=(("hi", "$gt", datetime(2019, 1, 2, tzinfo=UTC)),))
+    keys, decided = narrowing_keys(after)
+    assert not decided
+    assert keys is not None and len(keys) <= 30
+    assert {"birthdate@2019", "birthdate@d202", "birthdate@c21", "birthdate@m3", "birthdate@long"} <= set(
+        keys
+    )
+    assert not {"birthdate@2018", "birthdate@d201", "birthdate@c20", "birthdate@m2"} & set(keys)
+    before = EntryMatch("birthdate", bounds=(("lo", "$lt", datetime(1980, 3, 5, tzinfo=UTC)),))
+    assert narrowing_keys(before)[0] == [
+        "birthdate@1980",
+        *(f"birthdate@d{decade}" for decade in range(190, 198)),
+        *(f"birthdate@c{century}" for century in range(10, 19)),
+        "birthdate@m0",
+        "birthdate@long",
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_entry_a_date_range_can_match_shares_a_key_with_the_range(seed: int):
+    rng = random.Random(seed)
+    for _ in range(2000):
+        start = datetime(rng.randint(1, 9998), rng.randint(1, 12), rng.randint(1, 28), tzinfo=UTC)
+        entry_low = datetime(rng.randint(1, 9970), rng.randint(1, 12), rng.randint(1, 28), tzinfo=UTC)
+        entry = {"p": "date", "lo": entry_low, "hi": entry_low + timedelta(days=rng.randint(1, 9000))}
+        field_name, op = rng.choice([("hi", "$gt"), ("lo", "$lt"), ("lo", "$gte"), ("hi", "$lte")])
+        match = EntryMatch("date", bounds=((field_name, op, start),))
+        value = entry[field_name]
+        holds = value > start if op == "$gt" else value < start if op == "$lt" else value >= start
+        if op == "$lte":
+            holds = value <= start
+        keys = narrowing_keys(match)[0]
+        assert keys is not None
+        if holds:
+            assert set(keys) & set(entry_keys(entry)), (entry, match)
+
+
+def test_a_number_search_looks_up_whole_numbers_or_magnitude_blocks_however_open():
     match = EntryMatch("value", bounds=(("n", "$gte", 5.35), ("n", "$lt", 5.45)))
     assert narrowing_keys(match) == (["value%5"], False)
-    assert "value%5" in entry_keys({"p": "value", "n": 5.4})
+    assert {"value%5", "value%e1:0", "value%e6:0"} <= set(entry_keys({"p": "value", "n": 5.4}))
+    above = narrowing_keys(EntryMatch("value", bounds=(("n", "$gt", 95.5),)))[0]
+    assert above is not None and len(above) < 70
+    assert {"value%95", "value%99", "value%e2:1", "value%e3:1", "value%>"} <= set(above)
+    assert not set(above) & set(entry_keys({"p": "value", "n": 94.9}))
+    below = narrowing_keys(EntryMatch("value", bounds=(("n", "$lte", -3.5),)))[0]
+    assert below is not None and set(below) & set(entry_keys({"p": "value", "n": -250.0}))
+    assert not set(below) & set(entry_keys({"p": "value", "n": -3.0}))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_number_a_comparison_can_match_shares_a_key_with_it(seed: int):
+    rng = random.Random(seed)
+    for _ in range(3000):
+        point = rng.uniform(-3e7, 3e7) if rng.random() < 0.3 else rng.uniform(-500, 500)
+        value = rng.uniform(-3e7, 3e7) if rng.random() < 0.3 else rng.uniform(-500, 500)
+        op = rng.choice(["$gt", "$gte", "$lt", "$lte"])
+        holds = {"$gt": value > point, "$gte": value >= point, "$lt": value < point, "$lte": value <= point}[
+            op
+        ]
+        keys = narrowing_keys(EntryMatch("value", bounds=(("n", op, point),)))[0]
+        assert keys is not None
+        if holds:
+            assert set(keys) & set(entry_keys({"p": "value", "n": value})), (value, op, point)
