@@ -102,7 +102,10 @@ def build_types(
     inputs = {name: type(input_name(name, names), (), {}) for name in [*names, _ELEMENT]}
     for kind, classes in (("output", outputs), ("input", inputs)):
         for name in names:
-            _populate(classes[name], _fields(name, classes, resource_names))
+            fields = _fields(name, classes, resource_names)
+            if kind == "input":  # the output type's fields say the same; once is enough for the schema's size
+                fields = [(field, annotation, None) for field, annotation, _ in fields]
+            _populate(classes[name], fields)
         _populate(
             classes[_ELEMENT],
             [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],
