@@ -180,7 +180,7 @@ def add_reference_fields(outputs: dict[str, type]) -> None:
             SERVED[name],
             outputs[name],
             _reference_enum(SERVED[name]),
-            connection_type(f"Reverse{name}", outputs[name]),
+            connection_type(name, outputs[name]),
         )
         for name in sorted(sources, key=list(SERVED).index)
     }
