@@ -4,11 +4,11 @@ import keyword
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, partial
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.extensions.directives import DirectivesExtension, DirectivesExtensionSync
 from strawberry.schema.config import StrawberryConfig
@@ -20,6 +20,7 @@ from schema.executor import FhirExecutor
 from schema.fhir_types import FhirTypes, build_types
 from schema.hl7_literals import Hl7Parser
 from schema.hl7_scalars import SEARCH_SCALAR_MAP
+from schema.introspection import Introspections, introspection_only
 from schema.limits import limit_rules
 from schema.mutation import mutation_type
 from schema.query import query_type
@@ -29,10 +30,10 @@ from schema.served import SERVED
 
 log = logging.getLogger(__name__)
 
-# Resources with their own Query fields (the audit trail is REST only), plus CapabilityStatement for the
-# `CapabilityStatement` query.
+# Resources with their own Query fields (the audit trail is REST only); CapabilityStatement is one of them
+# and also the type of the server's own statement (`CapabilityStatement` without an id).
 DEFINITIONS = list(SERVED.values())
-RESOURCES = (*(definition.name for definition in DEFINITIONS), "CapabilityStatement")
+RESOURCES = tuple(definition.name for definition in DEFINITIONS)
 
 
 def read_element(source: Any, name: str) -> Any:
@@ -42,25 +43,12 @@ def read_element(source: Any, name: str) -> Any:
     return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
 
 
-def _introspection_only(query: str) -> bool:
-    """Every root field of every operation is `__schema`, `__type` or `__typename`."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    return bool(operations) and all(
-        isinstance(selection, FieldNode) and selection.name.value.startswith("__")
-        for operation in operations
-        for selection in operation.selection_set.selections
-    )
-
-
 class FhirSchema(strawberry.Schema):
-    """The schema never changes while the process runs, so the answer to an introspection query without
-    variables never does either: it is computed once (seconds of CPU for every served type) and kept."""
+    """The gateway's schema: introspection answered off the event loop and kept (schema/introspection.py)."""
 
-    _INTROSPECTIONS = 16
+    @cached_property
+    def introspections(self) -> Introspections:
+        return Introspections()
 
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
         """Strawberry adds a middleware running directive resolvers on every resolved field once a schema
@@ -79,15 +67,12 @@ class FhirSchema(strawberry.Schema):
         *arguments: Any,
         **keywords: Any,
     ) -> ExecutionResult:
-        cacheable = bool(query) and not variable_values and _introspection_only(query or "")
+        if not query or variable_values or not introspection_only(query):
+            return await super().execute(query, variable_values, *arguments, **keywords)
         key = (query, arguments[2] if len(arguments) > 2 else keywords.get("operation_name"))
-        cache: dict[Any, ExecutionResult] = self.__dict__.setdefault("_introspection_cache", {})
-        if cacheable and key in cache:
-            return cache[key]
-        result = await super().execute(query, variable_values, *arguments, **keywords)
-        if cacheable and not result.errors and len(cache) < self._INTROSPECTIONS:
-            cache[key] = result
-        return result
+        return await self.introspections.answer(
+            key, partial(self.execute_sync, query, variable_values, *arguments, **keywords)
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -98,21 +83,19 @@ class FhirSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
-class InstanceSchemas(Mapping[str, strawberry.Schema]):
+class InstanceSchemas(Mapping[str, FhirSchema]):
     """Resource type -> the schema whose root is one resource of that type, each built on first use:
     a schema converts every type its root reaches, and most types' instance endpoints are rarely asked."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        self.settings, self.built = settings, dict[str, strawberry.Schema]()
+        self.settings, self.built = settings, dict[str, FhirSchema]()
 
-    def __getitem__(self, name: str) -> strawberry.Schema:
+    def __getitem__(self, name: str) -> FhirSchema:
         if name not in SERVED:
             raise KeyError(name)
         if name not in self.built:
             types = fhir_types()
-            self.built[name] = FhirSchema(
-                query=types.output(name), types=[types.output("CapabilityStatement")], **self.settings
-            )
+            self.built[name] = FhirSchema(query=types.output(name), **self.settings)
         return self.built[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -124,8 +107,8 @@ class InstanceSchemas(Mapping[str, strawberry.Schema]):
 
 @dataclass(frozen=True)
 class GatewaySchemas:
-    system: strawberry.Schema
-    instance: Mapping[str, strawberry.Schema]
+    system: FhirSchema
+    instance: Mapping[str, FhirSchema]
 
 
 @cache

@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -74,8 +75,10 @@ def connection_value(page: PageRequest, total: int, resources: list[dict[str, An
     }
 
 
+@cache
 def connection_type(resource_name: str, resource_type: type) -> type:
-    """`PatientConnection` with its `PatientEdge`: read from the dict `connection_value` builds."""
+    """`PatientConnection` with its `PatientEdge`: read from the dict `connection_value` builds. One per
+    type, shared by the top-level search and every reverse list of that type."""
     edge: Any = type(f"{resource_name}Edge", (), {})
     edge.__annotations__ = {
         "mode": str | None,

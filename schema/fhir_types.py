@@ -9,9 +9,12 @@ resolver is a dictionary lookup and a query selecting everything returns the sto
 import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.types.base import StrawberryList, StrawberryOptional
 
 from schema.fhir_elements import PRIMITIVE_EXTENSION, Element, closure, description_of, elements_of
 from schema.list_navigation import navigation_resolver
@@ -33,8 +36,16 @@ class FhirTypes:
         return self.outputs[name]
 
 
-def _wrap(inner: Any, many: bool) -> Any:
-    return list[inner | None] | None if many else inner | None
+@cache
+def _wrap(inner: Any, many: bool) -> StrawberryAnnotation:
+    """`inner | None` or `list[inner | None] | None`, handed to Strawberry already resolved and shared by
+    every field of that type: Strawberry keeps a resolved annotation, and resolving a fresh one for each
+    of tens of thousands of FHIR fields was most of the cost of building the types."""
+    optional = StrawberryOptional(inner)
+    # A namespace given up front: Strawberry would otherwise set one per field, forgetting the resolution.
+    return StrawberryAnnotation(
+        StrawberryOptional(StrawberryList(optional)) if many else optional, namespace={}
+    )
 
 
 def _fields(
@@ -102,7 +113,10 @@ def build_types(
     inputs = {name: type(input_name(name, names), (), {}) for name in [*names, _ELEMENT]}
     for kind, classes in (("output", outputs), ("input", inputs)):
         for name in names:
-            _populate(classes[name], _fields(name, classes, resource_names))
+            fields = _fields(name, classes, resource_names)
+            if kind == "input":  # the output type's fields say the same; once is enough for the schema's size
+                fields = [(field, annotation, None) for field, annotation, _ in fields]
+            _populate(classes[name], fields)
         _populate(
             classes[_ELEMENT],
             [_element_fields(element, classes)[0] for element in elements_of(PRIMITIVE_EXTENSION)],

@@ -138,7 +138,7 @@ async def execute(request: Request, schema_name: str, root_value: Any = None) ->
         return error_response(MethodNotAllowed(error.as_http_error_reason(request.method)))
     except (MissingQueryError, CannotGetOperationTypeError) as error:
         return error_response(BadRequest(str(error) or "The operation to run is not in the document"))
-    body = dumps(_result_body(result)).encode("utf-8")
+    body = schema.introspections.body(result, lambda answer: dumps(_result_body(answer)).encode("utf-8"))
     if len(body) > settings.graphql_max_response_bytes:
         limit = TooCostly(
             f"The response would be {len(body)} bytes; the limit is {settings.graphql_max_response_bytes}"

@@ -76,14 +76,22 @@ def connection_field(definition: ResourceDefinition, output: type) -> Any:
 
 
 def capability_field(output: type) -> Any:
-    async def resolve(info: Info) -> Any:
-        context: GraphQLContext = info.context
-        return capability_statement(context.base_url, context.published, context.security)
+    """`CapabilityStatement` is the server's own statement (as /metadata); with an id, a stored one, read
+    like any other type (HL7's `<Type>(id:)`): one field serves both, since GraphQL names must differ."""
 
+    async def resolve(info: Info, **arguments: Any) -> Any:
+        context: GraphQLContext = info.context
+        if arguments.get("id") is None:
+            return capability_statement(context.base_url, context.published, context.security)
+        return (await context.service.read("CapabilityStatement", arguments["id"])).resource
+
+    identifier = inspect.Parameter(
+        "id", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=strawberry.ID | None
+    )
     return strawberry.field(
-        resolver=with_signature(resolve, [], output | None),
+        resolver=with_signature(resolve, [identifier], output | None),
         name="CapabilityStatement",
-        description="What this server does, as /metadata says",
+        description="What this server does, as /metadata says; with `id`, the stored CapabilityStatement",
     )
 
 
@@ -91,7 +99,8 @@ def query_type(definitions: list[ResourceDefinition], outputs: dict[str, type]) 
     fields: dict[str, Any] = {"CapabilityStatement": capability_field(outputs["CapabilityStatement"])}
     for definition in definitions:
         output = outputs[definition.name]
-        fields[definition.name] = read_field(definition, output)
+        if definition.name not in fields:
+            fields[definition.name] = read_field(definition, output)
         fields[f"{definition.name}List"] = list_field(definition, output)
         fields[f"{definition.name}Connection"] = connection_field(definition, output)
     return strawberry.type(type("Query", (), fields), name="Query")

@@ -4,8 +4,9 @@
 local reference; `Patient { ObservationList(_reference: subject, code: "8867-4") { id } }` lists the
 Observations whose `subject` is this Patient. Both go through the request's DataLoaders (schema/loaders.py).
 `_reference` is an enum of the source's reference parameters (HL7's schema), and a type gets the reverse
-fields of exactly the sources with a parameter that may point at it. Nested connections page with cursors
-that carry the parent as a search pair (`subject=Patient/1`), so the same cursor also runs at the top level.
+fields of exactly the sources with a parameter that names it among its targets (schema/served.py). Nested
+connections page with cursors that carry the parent as a search pair (`subject=Patient/1`), so the same
+cursor also runs at the top level.
 """
 
 import enum
@@ -29,7 +30,7 @@ from schema.connection import (
 )
 from schema.context import GraphQLContext
 from schema.search_arguments import argument_name, search_arguments, search_pairs
-from schema.served import SERVED, can_point_at, reference_codes
+from schema.served import SERVED, can_point_at, reference_codes, reverse_sources
 from schema.signature import with_signature
 
 # Fields with resolvers inside FHIR data objects: the projecting executor hands these to graphql-core.
@@ -173,22 +174,18 @@ def add_reference_fields(outputs: dict[str, type]) -> None:
     _mark_resource_types(outputs)
     outputs["Reference"].resource = _reference_field(outputs)  # type: ignore[attr-defined]
     RESOLVED_FIELDS.add(("Reference", "resource"))
-    sources = [
-        source for source in SERVED.values() if any(p.type == "reference" for p in source.search_parameters)
-    ]
+    sources = {source.name for target in SERVED for source in reverse_sources(target)}
     resolvers = {
-        source.name: _reverse_resolvers(
-            source,
-            outputs[source.name],
-            _reference_enum(source),
-            connection_type(f"Reverse{source.name}", outputs[source.name]),
+        name: _reverse_resolvers(
+            SERVED[name],
+            outputs[name],
+            _reference_enum(SERVED[name]),
+            connection_type(name, outputs[name]),
         )
-        for source in sources
+        for name in sorted(sources, key=list(SERVED).index)
     }
     for target in SERVED:
-        for source in sources:
-            if not reference_codes(source, target):
-                continue
+        for source in reverse_sources(target):
             for name, resolver in resolvers[source.name].items():
                 description = f"{source.name} resources whose `_reference` parameter points at this resource"
                 if name.endswith("Connection"):

@@ -16,60 +16,9 @@ from gateway.fhir.search_parameters import SearchParameter, SearchType
 # Every R4 type the R4B models cover (the core types are declared in `resource_types.py` and left out there).
 GENERIC_TYPES = SERVABLE_TYPES
 
-# The clinical and administrative types (as Synthea emits them) also get a GraphQL face. The conformance,
-# terminology and knowledge types stay REST only: each GraphQL type adds its List, Connection, reverse lists
-# and mutations; all 126 made the introspection answer larger than the response limit (docs/graphql.md).
-GRAPHQL_TYPES = frozenset(
-    (
-        "Account",
-        "AllergyIntolerance",
-        "Appointment",
-        "CarePlan",
-        "CareTeam",
-        "Claim",
-        "Communication",
-        "Composition",
-        "Condition",
-        "Consent",
-        "Coverage",
-        "Device",
-        "DeviceRequest",
-        "DiagnosticReport",
-        "DocumentReference",
-        "Endpoint",
-        "EpisodeOfCare",
-        "ExplanationOfBenefit",
-        "FamilyMemberHistory",
-        "Flag",
-        "Goal",
-        "Group",
-        "HealthcareService",
-        "ImagingStudy",
-        "Immunization",
-        "List",
-        "Location",
-        "Media",
-        "Medication",
-        "MedicationAdministration",
-        "MedicationDispense",
-        "MedicationRequest",
-        "MedicationStatement",
-        "NutritionOrder",
-        "PractitionerRole",
-        "Procedure",
-        "Provenance",
-        "Questionnaire",
-        "QuestionnaireResponse",
-        "RelatedPerson",
-        "RiskAssessment",
-        "Schedule",
-        "ServiceRequest",
-        "Slot",
-        "Specimen",
-        "SupplyDelivery",
-        "Task",
-    )
-)
+# Every one of them has a GraphQL face too (read, List, Connection, reverse lists, mutations); the schema
+# stays small because reverse lists sit only where a reference parameter names the type (schema/served.py).
+GRAPHQL_TYPES = frozenset(GENERIC_TYPES)
 
 # (element, search code, targets, keep only references to the targets): the R4 parameters that link a
 # resource to a patient or encounter, named as R4 names them.

@@ -1,6 +1,7 @@
 """GraphiQL in headless Chromium: the page loads from the gateway alone, opens ready in dev mode (token
 fetched by the page, schema in the Docs pane), says how to get a token otherwise, and runs a query."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ def _wait(browser: Any) -> Any:
 
 
 def _visible_errors(browser: Any) -> list[str]:
+    """Error words shown as words: the Docs pane lists type names such as `ClaimResponseError`."""
     from selenium.webdriver.common.by import By
 
     text = browser.find_element(By.TAG_NAME, "body").text.lower()
-    return [word for word in ERROR_WORDS if word in text]
+    return [word for word in ERROR_WORDS if re.search(rf"\b{re.escape(word)}\b", text)]
 
 
 def _open_docs_and_wait_for_patient(browser: Any) -> str:

@@ -14,7 +14,7 @@ def test_the_sdl_names_the_hl7_query_and_mutation_fields():
     for declaration in (
         "Patient(id: ID!): Patient",
         "PatientCreate(res: PatientInput!): Patient",
-        "CapabilityStatement: CapabilityStatement",
+        "CapabilityStatement(id: ID = null): CapabilityStatement",
         "_birthDate: Element",
         "deceasedBoolean: Boolean",
         "multipleBirthInteger: Int",
