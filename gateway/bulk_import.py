@@ -33,8 +33,10 @@ from gateway.service.versions import now
 from gateway.settings import Settings
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
+from gateway.store.gate import RETRY_AFTER_SECONDS, StoreBusy
 from gateway.store.resource_store import ResourceStore
 
+_ATTEMPTS = 5
 IMPORTER = Actor(client_id="fhir-gateway import", subject=None, address=None)
 
 
@@ -120,6 +122,28 @@ class _Counted:
         return deleted
 
 
+async def _written(
+    service: FhirService, read: ReadFile, progress: Progress | None, advance: Callable[[], None]
+) -> dict[str, Any]:
+    """The Bundle's response; a transaction that met a locked store (StoreBusy: nothing of it was kept) is
+    tried again, a few times, as a client would after a 503."""
+    assert read.bundle is not None
+    creates = plain_creates(read.bundle) if read.kind == "transaction" else None
+    started = progress.done if progress else 0
+    for attempt in range(_ATTEMPTS):
+        try:
+            if creates is not None:
+                return await create_all(service, creates, validated=read.validated, on_entry=advance)
+            return await process_bundle(_Counted(service, advance), read.bundle, "")
+        except StoreBusy:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            if progress:
+                progress.done = started
+            await asyncio.sleep(RETRY_AFTER_SECONDS)
+    raise AssertionError("unreachable")
+
+
 async def _store_bundle(
     service: FhirService, read: ReadFile, progress: Progress | None, summary: ImportSummary
 ) -> int:
@@ -132,11 +156,7 @@ async def _store_bundle(
             progress.advance(1, label)
 
     try:
-        creates = plain_creates(read.bundle) if read.kind == "transaction" else None
-        if creates is not None:
-            answer = await create_all(service, creates, validated=read.validated, on_entry=advance)
-        else:
-            answer = await process_bundle(_Counted(service, advance), read.bundle, "")
+        answer = await _written(service, read, progress, advance)
     except FhirError as error:
         summary.not_stored.update(read.entry_types)
         summary.refused_bundles.append(RefusedBundle(read.path, error.diagnostics, read.entries))
