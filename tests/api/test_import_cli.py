@@ -90,6 +90,18 @@ def test_a_refused_transaction_counts_its_entries_apart_from_refused_batch_entri
 
 def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_path):
     (tmp_path / "good.json").write_text(dumps({**BATCH, "entry": BATCH["entry"][:1]}))
+    patient = {"fullUrl": "urn:uuid:p1", **BATCH["entry"][0]}
+    observation = {
+        "resource": {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"text": "x"},
+            "subject": {"reference": "urn:uuid:p1"},
+        },
+        "request": {"method": "POST", "url": "Observation"},
+    }
+    transaction = {"resourceType": "Bundle", "type": "transaction", "entry": [patient, observation]}
+    (tmp_path / "transaction.json").write_text(dumps(transaction))
     environment = {key: value for key, value in os.environ.items() if key != "MONGODB_URI"}
     command = [
         str(Path(sys.executable).parent / "fhir-gateway"),
@@ -98,7 +110,7 @@ def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_pat
         str(tmp_path / "data"),
     ]
     finished = subprocess.run(
-        [*command, str(tmp_path / "good.json")],
+        [*command, str(tmp_path / "good.json"), str(tmp_path / "transaction.json")],
         env=environment,
         capture_output=True,
         text=True,
@@ -106,7 +118,8 @@ def test_import_into_the_embedded_sqlite_store_exits_without_a_traceback(tmp_pat
     )
     assert finished.returncode == 0, finished.stderr
     assert "Traceback" not in finished.stderr and "ExceptionGroup" not in finished.stderr, finished.stderr
-    assert "1/1" in finished.stderr
+    assert "database is locked" not in finished.stderr, finished.stderr
+    assert "3/3 entries" in finished.stderr and "3 stored; 0 entries refused" in finished.stdout
 
 
 def test_import_stores_single_resources_beyond_the_request_body_limit(
