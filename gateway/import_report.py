@@ -76,6 +76,8 @@ class Progress:
         self._drawn = float("-inf")
 
     def advance(self, count: int, label: str) -> None:
+        if count == 0:
+            return
         self.done = min(self.total, self.done + count)
         now = time.monotonic()
         if now - self._drawn < self.interval and self.done < self.total:
