@@ -24,7 +24,7 @@ from gateway.audit.events import Actor, audit_event
 from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.fhir.resource_version import StoredVersion
-from gateway.import_reading import ReadFile, read_file
+from gateway.import_reading import ReadFile, die_with_parent, read_file
 from gateway.import_report import ImportSummary, Progress, RefusedBundle
 from gateway.service.bulk_transaction import create_all, plain_creates
 from gateway.service.bundles import process_bundle
@@ -54,10 +54,11 @@ def reading_pool(workers: int | None = None) -> ProcessPoolExecutor:
     server that imports them once, since forking a process with running threads can deadlock."""
     cores = workers or os.cpu_count() or 1
     if threading.active_count() == 1:
-        return ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
-    server = multiprocessing.get_context("forkserver")
-    server.set_forkserver_preload(["gateway.import_reading"])
-    return ProcessPoolExecutor(cores, mp_context=server)
+        context: Any = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["gateway.import_reading"])
+    return ProcessPoolExecutor(cores, mp_context=context, initializer=die_with_parent)
 
 
 def start_reading(paths: list[Path], pool: Executor) -> list["asyncio.Future[ReadFile]"]:
@@ -222,17 +223,22 @@ async def run_import(
     settings: Settings, paths: list[Path], show_progress: bool = True, workers: int | None = None
 ) -> ImportSummary:
     """Open the store `serve` would use (MONGODB_URI, else the embedded one in the data dir) and import.
-    The worker processes start first, before the store's threads, and read while the store starts."""
-    with reading_pool(workers) as pool:
+    The worker processes start first, before the store's threads, read while the store starts, and end as
+    soon as every file is read."""
+    pool = reading_pool(workers)
+    try:
         reading = start_reading(paths, pool)
         embedded = EmbeddedMongo(settings.data_dir) if settings.mongodb_uri is None else None
         uri = embedded.start() if embedded else settings.mongodb_uri
         assert uri is not None
         database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
         try:
-            service = FhirService(ResourceStore(database))
-            return await store_files(service, list(await asyncio.gather(*reading)), show_progress)
+            reads = list(await asyncio.gather(*reading))
+            pool.shutdown()
+            return await store_files(FhirService(ResourceStore(database)), reads, show_progress)
         finally:
             database.close()
             if embedded:
                 embedded.stop()
+    finally:
+        pool.shutdown(cancel_futures=True)

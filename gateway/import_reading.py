@@ -9,6 +9,10 @@ service stores it without validating again. Batch entries are judged one by one 
 refused entry does not stop the others), so they are only parsed here.
 """
 
+import ctypes
+import os
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from gateway.fhir.json import loads
 from gateway.fhir.validation import validate_resource
 
 _WRITES = ("POST", "PUT")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -69,6 +74,17 @@ def _refusal(entry: Any, method: str, resource_type: str) -> str | None:
     except FhirError as error:
         return error.diagnostics
     return None
+
+
+def die_with_parent() -> None:
+    """A worker's initializer: end when the process that made it dies, even by kill -9 (Linux asks the
+    kernel to signal it; forked workers hold their queue's pipe open themselves and would wait forever)."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the request above took effect
+        os._exit(1)
 
 
 def read_file(path: Path) -> ReadFile:

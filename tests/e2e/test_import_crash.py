@@ -55,6 +55,18 @@ def _entries_done(stderr: str) -> int:
     return int(found[-1][0].replace(",", "")) if found else 0
 
 
+def _processes_naming(path: Path) -> list[int]:
+    """Live processes whose command line names `path` (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(path).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
 def test_kill_9_mid_import_leaves_each_transaction_whole_or_absent(tmp_path: Path):
     files = tmp_path / "bundles"
     files.mkdir()
@@ -78,6 +90,10 @@ def test_kill_9_mid_import_leaves_each_transaction_whole_or_absent(tmp_path: Pat
         process.send_signal(signal.SIGKILL)  # mid-import: some Bundles stored, one perhaps mid-write
         process.wait()
     assert _entries_done(log.read_text()) > 0, log.read_text()
+    deadline = time.monotonic() + 60  # the reading workers die with the import (a guard, not a timing)
+    while _processes_naming(files) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_naming(files), "import worker processes outlived the import"
 
     headers = auth_headers()
     with (
