@@ -1,49 +1,43 @@
 """`fhir-gateway import`: load FHIR Bundles (Synthea output) and single resources (HL7 examples) through the
 same service as the REST face.
 
-Each file is one batch or transaction Bundle, processed as `POST /` would: a transaction is all-or-nothing,
-so a file that fails leaves nothing behind. Batches load before transactions, because Synthea's patient
-transactions refer by condition to the practitioners and organizations its support batches hold.
+Two halves: worker processes read, parse and validate the files (gateway/import_reading.py, one file per
+task, on every core), and this process writes what they return. Each file is one batch or transaction
+Bundle, processed as `POST /` would: a transaction is all-or-nothing, so a file that fails leaves nothing
+behind; a transaction made only of plain creates is written in one batch per resource type
+(gateway/service/bulk_transaction.py). Batches load before transactions, because Synthea's patient
+transactions refer by condition to the practitioners and organizations its support batches hold. One
+AuditEvent records each file's outcome.
 """
 
-import sys
-from collections import Counter
-from collections.abc import Iterator
+import asyncio
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from gateway.audit.events import Actor, audit_event
 from gateway.fhir.errors import FhirError
-from gateway.fhir.json import loads
 from gateway.fhir.resource_types import CORE_DEFINITIONS
 from gateway.fhir.resource_version import StoredVersion
+from gateway.import_reading import ReadFile, die_with_parent, read_file
+from gateway.import_report import ImportSummary, Progress, RefusedBundle
+from gateway.service.bulk_transaction import create_all, plain_creates
 from gateway.service.bundles import process_bundle
 from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
+from gateway.service.versions import now
 from gateway.settings import Settings
 from gateway.store.database import connect
 from gateway.store.embedded import EmbeddedMongo
+from gateway.store.gate import RETRY_AFTER_SECONDS, StoreBusy
 from gateway.store.resource_store import ResourceStore
 
-
-@dataclass
-class ImportSummary:
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    failed: Counter[str] = field(default_factory=Counter)
-    bad_files: list[tuple[Path, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.bad_files and not self.failed
-
-    def table(self) -> str:
-        types = sorted(set(self.created) | set(self.updated) | set(self.failed))
-        lines = [f"{'type':<24}{'created':>9}{'updated':>9}{'failed':>8}"]
-        for name in types:
-            lines.append(f"{name:<24}{self.created[name]:>9}{self.updated[name]:>9}{self.failed[name]:>8}")
-        lines += [f"skipped {path}: {reason}" for path, reason in self.bad_files]
-        return "\n".join(lines)
+_ATTEMPTS = 5
+IMPORTER = Actor(client_id="fhir-gateway import", subject=None, address=None)
 
 
 def bundle_files(paths: list[Path]) -> Iterator[Path]:
@@ -54,28 +48,34 @@ def bundle_files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _entry_types(bundle: dict[str, Any]) -> list[str]:
-    types = []
-    for entry in bundle.get("entry") or []:
-        request = entry.get("request") if isinstance(entry, dict) else None
-        url = str(request.get("url", "")) if isinstance(request, dict) else ""
-        types.append(url.split("?")[0].split("/")[0] or "?")
-    return types
+def reading_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Worker processes for `read_file`. Forked when this process has no other thread yet (the CLI makes
+    the pool before the store starts), so workers inherit the imported models at no cost; else from a fork
+    server that imports them once, since forking a process with running threads can deadlock."""
+    cores = workers or os.cpu_count() or 1
+    if threading.active_count() == 1:
+        context: Any = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["gateway.import_reading"])
+    return ProcessPoolExecutor(cores, mp_context=context, initializer=die_with_parent)
+
+
+def start_reading(paths: list[Path], pool: Executor) -> list["asyncio.Future[ReadFile]"]:
+    """Hand every file to `pool` now (a forking pool starts its processes at the first one)."""
+    loop = asyncio.get_running_loop()
+    return [loop.run_in_executor(pool, read_file, path) for path in bundle_files(paths)]
 
 
 class _Counted:
     """The service as a Bundle's entries see it, advancing the progress bar once per entry processed."""
 
-    def __init__(self, service: FhirService, progress: "Progress | None", label: str) -> None:
-        self._service, self._progress, self.label = service, progress, label
+    def __init__(self, service: FhirService, advance: Callable[[], None]) -> None:
+        self._service, self._advance = service, advance
 
     @property
     def store(self) -> ResourceStore:
         return self._service.store
-
-    def _advance(self) -> None:
-        if self._progress is not None:
-            self._progress.advance(1, self.label)
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._service.transaction()
@@ -123,84 +123,122 @@ class _Counted:
         return deleted
 
 
-class Progress:
-    """A one-line progress bar on stderr: entries done of the total, and the current file."""
+async def _written(
+    service: FhirService, read: ReadFile, progress: Progress | None, advance: Callable[[], None]
+) -> dict[str, Any]:
+    """The Bundle's response; a transaction that met a locked store (StoreBusy: nothing of it was kept) is
+    tried again, a few times, as a client would after a 503."""
+    assert read.bundle is not None
+    creates = plain_creates(read.bundle) if read.kind == "transaction" else None
+    started = progress.done if progress else 0
+    for attempt in range(_ATTEMPTS):
+        try:
+            if creates is not None:
+                return await create_all(service, creates, validated=read.validated, on_entry=advance)
+            return await process_bundle(_Counted(service, advance), read.bundle, "")
+        except StoreBusy:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            if progress:
+                progress.done = started
+            await asyncio.sleep(RETRY_AFTER_SECONDS)
+    raise AssertionError("unreachable")
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
-        self.total, self.done, self.stream = max(total, 1), 0, stream or sys.stderr
 
-    def advance(self, count: int, label: str) -> None:
-        self.done = min(self.total, self.done + count)
-        filled = int(30 * self.done / self.total)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:40]:<40}"
-        )
-        self.stream.flush()
+async def _store_bundle(
+    service: FhirService, read: ReadFile, progress: Progress | None, summary: ImportSummary
+) -> int:
+    """Write one read file; the HTTP-like status its AuditEvent records."""
+    assert read.bundle is not None
+    label = read.path.name
 
-    def close(self) -> None:
-        self.stream.write("\n")
+    def advance() -> None:
+        if progress is not None:
+            progress.advance(1, label)
+
+    try:
+        answer = await _written(service, read, progress, advance)
+    except FhirError as error:
+        summary.not_stored.update(read.entry_types)
+        summary.refused_bundles.append(RefusedBundle(read.path, error.diagnostics, read.entries))
+        return error.status
+    for name, entry in zip(read.entry_types, answer["entry"], strict=True):
+        status = entry["response"]["status"]
+        counter = {"201": summary.created, "200": summary.updated}.get(status[:3], summary.refused)
+        counter[name] += 1
+    return 200
 
 
-def _load(path: Path) -> dict[str, Any]:
-    """A batch or transaction Bundle as it is; any other resource (an HL7 example, a document Bundle, a
-    CodeSystem of several MB) as a batch that stores it under its own id, with no request-size limit."""
-    bundle = loads(path.read_bytes())
-    if not isinstance(bundle, dict) or not isinstance(bundle.get("resourceType"), str):
-        raise ValueError("not a FHIR resource")
-    if bundle["resourceType"] == "Bundle" and bundle.get("type") in ("batch", "transaction"):
-        return bundle
-    kind, resource_id = bundle["resourceType"], bundle.get("id")
-    request = (
-        {"method": "PUT", "url": f"{kind}/{resource_id}"} if resource_id else {"method": "POST", "url": kind}
+async def _audit(service: FhirService, read: ReadFile, status: int) -> None:
+    event = audit_event(
+        IMPORTER,
+        action="C",
+        status=status,
+        recorded=now(),
+        face="import",
+        interaction=read.kind or None,
+        description=f"{read.path.name}: {read.entries} entries",
     )
-    return {"resourceType": "Bundle", "type": "batch", "entry": [{"resource": bundle, "request": request}]}
+    await service.append("AuditEvent", [event])
 
 
 async def import_bundles(
-    service: FhirService, paths: list[Path], show_progress: bool = True
+    service: FhirService, paths: list[Path], show_progress: bool = True, pool: Executor | None = None
 ) -> ImportSummary:
+    """Import with the files read in `pool`'s worker processes (None: read here, one after another)."""
+    if pool is None:
+        reads = [read_file(path) for path in bundle_files(paths)]
+    else:
+        reads = list(await asyncio.gather(*start_reading(paths, pool)))
+    return await store_files(service, reads, show_progress)
+
+
+async def store_files(service: FhirService, reads: list[ReadFile], show_progress: bool) -> ImportSummary:
     summary = ImportSummary()
-    loaded: list[tuple[Path, dict[str, Any]]] = []
-    for path in bundle_files(paths):
-        try:
-            loaded.append((path, _load(path)))
-        except (OSError, ValueError) as error:
-            summary.bad_files.append((path, str(error)))
-        except FhirError as error:  # the FHIR JSON reader's BadRequest
-            summary.bad_files.append((path, error.diagnostics))
-    loaded.sort(key=lambda item: item[1]["type"] != "batch")  # stable: batches first, then in order
-    progress = (
-        Progress(sum(len(bundle.get("entry") or []) for _, bundle in loaded)) if show_progress else None
-    )
-    for path, bundle in loaded:
-        types = _entry_types(bundle)
-        done_before = progress.done if progress else 0
-        try:
-            answer = await process_bundle(_Counted(service, progress, path.name), bundle, "")
-        except FhirError as error:
-            summary.failed.update(types)
-            summary.bad_files.append((path, error.diagnostics))
+    readable = []
+    for read in reads:
+        if read.kind:
+            readable.append(read)
         else:
-            for name, entry in zip(types, answer["entry"], strict=True):
-                status = entry["response"]["status"]
-                counter = {"201": summary.created, "200": summary.updated}.get(status[:3], summary.failed)
-                counter[name] += 1
-        if progress:  # entries answered without a write (matches, searches) or a failed file
-            progress.advance(done_before + len(types) - progress.done, path.name)
+            summary.bad_files.append((read.path, read.problem or "unreadable"))
+    readable.sort(key=lambda item: item.kind != "batch")  # stable: batches first, then in order
+    progress = Progress(sum(read.entries for read in readable)) if show_progress else None
+    for read in readable:
+        done_before = progress.done if progress else 0
+        if read.bundle is None:  # a transaction refused by its workers' validation
+            summary.not_stored.update(read.entry_types)
+            summary.refused_bundles.append(RefusedBundle(read.path, read.problem or "", read.entries))
+            status = 400
+        else:
+            status = await _store_bundle(service, read, progress, summary)
+        await _audit(service, read, status)
+        if progress:  # entries answered without a write (matches, searches) or a refused file
+            progress.advance(done_before + read.entries - progress.done, read.path.name)
     if progress:
         progress.close()
     return summary
 
 
-async def run_import(settings: Settings, paths: list[Path], show_progress: bool = True) -> ImportSummary:
-    """Open the store `serve` would use (MONGODB_URI, else the embedded one in the data dir) and import."""
-    embedded = EmbeddedMongo(settings.data_dir) if settings.mongodb_uri is None else None
-    uri = embedded.start() if embedded else settings.mongodb_uri
-    assert uri is not None
-    database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
+async def run_import(
+    settings: Settings, paths: list[Path], show_progress: bool = True, workers: int | None = None
+) -> ImportSummary:
+    """Open the store `serve` would use (MONGODB_URI, else the embedded one in the data dir) and import.
+    The worker processes start first, before the store's threads, read while the store starts, and end as
+    soon as every file is read."""
+    pool = reading_pool(workers)
     try:
-        return await import_bundles(FhirService(ResourceStore(database)), paths, show_progress)
+        reading = start_reading(paths, pool)
+        embedded = EmbeddedMongo(settings.data_dir) if settings.mongodb_uri is None else None
+        uri = embedded.start() if embedded else settings.mongodb_uri
+        assert uri is not None
+        database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
+        try:
+            reads = list(await asyncio.gather(*reading))
+            pool.shutdown()
+            return await store_files(FhirService(ResourceStore(database)), reads, show_progress)
+        finally:
+            database.close()
+            if embedded:
+                embedded.stop()
     finally:
-        database.close()
-        if embedded:
-            embedded.stop()
+        pool.shutdown(cancel_futures=True)

@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="embedded store directory (default: FHIR_GATEWAY_DATA_DIR or ./data)",
     )
+    load.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that read and validate files (default: one per core)",
+    )
     return parser
 
 
@@ -171,7 +177,15 @@ def _import(arguments: argparse.Namespace) -> None:
     from gateway.bulk_import import run_import
     from gateway.settings import Settings
 
-    summary = asyncio.run(run_import(Settings.from_env(data_dir=arguments.data_dir), arguments.paths))
+    settings = Settings.from_env(data_dir=arguments.data_dir)
+    try:
+        summary = asyncio.run(run_import(settings, arguments.paths, workers=arguments.workers))
+    except KeyboardInterrupt:  # what was committed stays; a transaction is whole or absent
+        print(
+            "\nimport interrupted: finished files are stored; of the file in progress a transaction is "
+            "stored whole or not at all, a batch up to the entry it reached"
+        )
+        sys.exit(130)
     print(summary.table())
     sys.exit(0 if summary.ok else 1)
 

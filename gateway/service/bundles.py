@@ -29,7 +29,7 @@ _STATUS = {200: "200 OK", 201: "201 Created", 204: "204 No Content"}
 Response = dict[str, Any]
 
 
-def _response(status: int, version: StoredVersion | None = None, resource: Any = None) -> Response:
+def entry_response(status: int, version: StoredVersion | None = None, resource: Any = None) -> Response:
     entry: Response = {"response": {"status": _STATUS.get(status, str(status))}}
     if version is not None:
         entry["response"] |= {
@@ -43,7 +43,7 @@ def _response(status: int, version: StoredVersion | None = None, resource: Any =
     return entry
 
 
-def _located(error: FhirError, entry: BundleEntry) -> FhirError:
+def located(error: FhirError, entry: BundleEntry) -> FhirError:
     """The same error, saying which entry failed."""
     issues = [
         dataclasses.replace(issue, diagnostics=f"{entry.where}: {issue.diagnostics}")
@@ -120,12 +120,12 @@ class BundleRun:
             )
             if existing is not None:
                 self._remember(entry, f"{entry.resource_type}/{existing.id}")
-                return _response(200, existing)
+                return entry_response(200, existing)
             entry.resource_id = new_id()
         elif entry.resource_id is None and entry.query is not None and entry.method != "GET":
             await self._conditional_target(entry)
             if entry.resource_id is None:
-                return _response(204)  # a conditional delete that matched nothing has nothing to do
+                return entry_response(204)  # a conditional delete that matched nothing has nothing to do
         if entry.method in ("POST", "PUT"):
             self._remember(entry, f"{entry.resource_type}/{entry.resource_id}")
         return None
@@ -170,22 +170,22 @@ class BundleRun:
                 base_url=self.base_url,
                 resource_id=entry.resource_id,
             )
-            return _response(201 if outcome.created else 200, outcome.version)
+            return entry_response(201 if outcome.created else 200, outcome.version)
         if entry.method == "PUT":
             assert entry.resource_id is not None
             outcome = await service.update(resource_type, entry.resource_id, resource, entry.if_match)
-            return _response(201 if outcome.created else 200, outcome.version)
+            return entry_response(201 if outcome.created else 200, outcome.version)
         if entry.method == "PATCH":
             assert entry.resource_id is not None
             kind, body = entry_patch(dataclasses.replace(entry, resource=resource))
             outcome = await patch(service, resource_type, entry.resource_id, kind, body, entry.if_match)
-            return _response(200, outcome.version)
+            return entry_response(200, outcome.version)
         if entry.method == "DELETE":
             assert entry.resource_id is not None
             deletion = await service.delete(resource_type, entry.resource_id, entry.if_match)
-            return _response(204, deletion if deletion else None)
+            return entry_response(204, deletion if deletion else None)
         if entry.resource_id is not None:
-            return _response(200, await service.read(resource_type, entry.resource_id))
+            return entry_response(200, await service.read(resource_type, entry.resource_id))
         result = await service.search(resource_type, parse_qsl(entry.query or ""), self.base_url)
         matches = [version.resource or {} for version in result.page.items]
         searchset = bundles.searchset(
@@ -197,7 +197,7 @@ class BundleRun:
             result.warnings,
             result.included,
         )
-        return _response(200, resource=searchset)
+        return entry_response(200, resource=searchset)
 
 
 async def _transaction(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
@@ -206,7 +206,7 @@ async def _transaction(run: BundleRun, entries: list[BundleEntry]) -> list[Respo
         try:
             answered = await run.assign(entry)
         except FhirError as error:
-            raise _located(error, entry) from None
+            raise located(error, entry) from None
         if answered is not None:
             responses[entry.index] = answered
     for entry in sorted(entries, key=lambda item: _ORDER[item.method]):
@@ -215,7 +215,7 @@ async def _transaction(run: BundleRun, entries: list[BundleEntry]) -> list[Respo
         try:
             responses[entry.index] = await run.run(entry)
         except FhirError as error:
-            raise _located(error, entry) from None
+            raise located(error, entry) from None
     return [responses[entry.index] for entry in entries]
 
 
@@ -226,9 +226,9 @@ async def _batch(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
             answered = await run.assign(entry)
             responses.append(answered if answered is not None else await run.run(entry))
         except FhirError as error:
-            located = _located(error, entry)
+            refusal = located(error, entry)
             responses.append(
-                {"response": {"status": str(error.status), "outcome": operation_outcome(located.issues)}}
+                {"response": {"status": str(error.status), "outcome": operation_outcome(refusal.issues)}}
             )
     return responses
 

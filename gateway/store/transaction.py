@@ -47,7 +47,12 @@ async def transaction(database: Database) -> AsyncIterator[None]:
                 finally:
                     _ACTIVE.reset(token)
         except OperationFailure as error:
-            if error.has_error_label("TransientTransactionError") or "write conflict" in str(error).lower():
+            # mongoeco's SQLite engine says "database is locked" when its file lock stayed taken past
+            # SQLite's busy timeout: as transient as a write conflict, and rolled back the same way.
+            message = str(error).lower()
+            if error.has_error_label("TransientTransactionError") or (
+                "write conflict" in message or "database is locked" in message
+            ):
                 raise StoreBusy(
                     "The transaction met a concurrent write and was rolled back; retry it",
                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)},

@@ -48,9 +48,11 @@ async def test_support_batches_and_a_patient_transaction_import_and_a_pre_r4_bun
     assert imported.created["Practitioner"] == 142 and imported.created["Location"] == 142
     assert imported.created["Patient"] == 1 and imported.created["Encounter"] == 35
     assert imported.created["ExplanationOfBenefit"] == 35
-    assert [path for path, _ in imported.bad_files] == [PRE_R4]  # reported and skipped
-    assert "Unknown element" in imported.bad_files[0][1]
-    assert not imported.ok
+    # Refused whole, before the store saw it, and told apart from entries refused one by one.
+    assert [bundle.path for bundle in imported.refused_bundles] == [PRE_R4]
+    assert "Unknown element" in imported.refused_bundles[0].reason
+    assert imported.refused_bundles[0].entries == 55 == imported.not_stored.total()
+    assert not imported.refused and not imported.bad_files and not imported.ok
     # The refused bundle left nothing behind.
     rikki = (await client.get("/Patient?family=torp")).json()
     assert rikki["total"] == 0
