@@ -10,7 +10,7 @@ Without a journal (no data directory) shutdown waits for the store and reports a
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from gateway.audit.journal import AuditJournal
@@ -36,6 +36,10 @@ class AuditTrail:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: list[Event] = []  # the batch being stored, journaled if shutdown cuts it short
         self._closed = False
+        # Set while someone waits for the queue to drain (flush, stop): the writer stops lingering for more
+        # events then, since nobody should wait out the linger for events that may never come.
+        self._draining = asyncio.Event()
+        self._drainers = 0
         self.written = 0
 
     @property
@@ -66,13 +70,26 @@ class AuditTrail:
                 batch.append(self._queue.get_nowait())
                 continue
             remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
+            if remaining <= 0 or self._draining.is_set():
                 break
-            try:
-                batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-            except TimeoutError:
+            arrived = await self._next_event_within(remaining)
+            if arrived is None:
                 break
+            batch.append(arrived)
         return batch
+
+    async def _next_event_within(self, seconds: float) -> Event | None:
+        """The next event, or None when `seconds` pass or a drain begins first."""
+        getter = asyncio.ensure_future(self._queue.get())
+        drain = asyncio.ensure_future(self._draining.wait())
+        try:
+            await asyncio.wait((getter, drain), timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            drain.cancel()
+            if not getter.done():
+                getter.cancel()
+        # An event the getter took is kept even when the drain began at the same moment.
+        return getter.result() if getter.done() and not getter.cancelled() else None
 
     async def _replay(self) -> None:
         """Store what the last shutdown journaled, then forget it."""
@@ -118,19 +135,32 @@ class AuditTrail:
 
     async def flush(self) -> None:
         """Wait until every event recorded so far is stored."""
-        await self._queue.join()
+        async with self._drain():
+            await self._queue.join()
+
+    @contextlib.asynccontextmanager
+    async def _drain(self) -> AsyncIterator[None]:
+        self._drainers += 1
+        self._draining.set()
+        try:
+            yield
+        finally:
+            self._drainers -= 1
+            if not self._drainers:
+                self._draining.clear()
 
     async def stop(self, drain_seconds: float = 5.0) -> None:
         """Store what is queued within `drain_seconds`; journal the rest, then end the background task."""
         self._closed = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), drain_seconds)
-        if self._journal is None and self._queue.qsize():
-            log.warning(
-                "audit trail: waiting to store %d events (no data directory to journal to)", self.queued
-            )
+        async with self._drain():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), 30.0)
+                await asyncio.wait_for(self._queue.join(), drain_seconds)
+            if self._journal is None and self._queue.qsize():
+                log.warning(
+                    "audit trail: waiting to store %d events (no data directory to journal to)", self.queued
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._queue.join(), 30.0)
         left = list(self._in_flight)
         if self._task is not None:
             self._task.cancel()

@@ -1,13 +1,25 @@
 """_include, _revinclude (with :iterate), chained parameters and _has on the HL7 examples."""
 
 import pytest
+import pytest_asyncio
 
 from tests.clinical_fixtures import put_examples, search_ids
+from tests.conftest import fresh_settings, http_client, running_app
+
+# Read-only: the examples are loaded once for the whole module, into a database of its own.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(mongodb_uri):
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        await put_examples(http)
+        yield http
 
 
 @pytest.fixture
-async def loaded(client) -> None:
-    await put_examples(client)
+def loaded() -> None:
+    """The module's client has them loaded already."""
 
 
 async def _entries(client, path: str) -> dict[str, set[str]]:

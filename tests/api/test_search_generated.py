@@ -4,9 +4,13 @@ import random
 import unicodedata
 
 import pytest
+import pytest_asyncio
 
 from tests.api.search_fixtures import match_ids
-from tests.conftest import FHIR_JSON
+from tests.conftest import FHIR_JSON, fresh_settings, http_client, running_app
+
+# Read-only: the population is stored once for the whole module, into a database of its own.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 FAMILIES = [
     "Müller",
@@ -39,7 +43,13 @@ def generated(rng: random.Random, number: int) -> dict:
     return patient
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(mongodb_uri):
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        yield http
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def population(client) -> list[dict]:
     rng = random.Random(20261125)
     stored = []

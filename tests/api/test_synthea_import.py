@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from gateway.bulk_import import import_bundles
+from tests.conftest import fresh_settings, http_client, running_app
 from tests.graphql_support import graphql
 
 # Copies of four shared Synthea files (origins in tests/data/README.md), so this runs in a plain clone.
@@ -15,7 +17,10 @@ SUPPORT = SYNTHEA / "support"
 PATIENT = SYNTHEA / "Cornell131_Frami345_67f75bc6-55d9-42fe-e85c-d1241bb212c4.json"
 PRE_R4 = SYNTHEA / "Rikki26_Torp761_10518e33-b478-446e-a5d6-1508c850df3b.json"
 
+# Read-only after the import, which is done once for the module (it is the costly part), in a database of
+# its own.
 pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
     pytest.mark.synthea,
     pytest.mark.skipif(
         not SYNTHEA.is_dir(), reason=f"the Synthea bundles are missing from {SYNTHEA} (tests/data/README.md)"
@@ -36,7 +41,19 @@ def _references(value, found: set[str]) -> set[str]:
     return found
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def app(mongodb_uri):
+    async with running_app(fresh_settings(mongodb_uri)) as application:
+        yield application
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(app):
+    async with http_client(app) as http:
+        yield http
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def imported(app):
     # Patient first on the command line: batches still load before transactions.
     return await import_bundles(app.state.service, [PATIENT, PRE_R4, SUPPORT], show_progress=False)

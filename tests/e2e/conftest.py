@@ -13,13 +13,15 @@ from tests.e2e.server import running_gateway
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-@pytest.fixture(scope="module")
+# One served process of each kind per test process (xdist worker), shared by the test files: a start costs
+# seconds of CPU. The tests sharing them use data of their own (distinct names, fresh ids).
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_gateway(tmp_path_factory.mktemp("gateway-data")) as base_url:
         yield base_url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`serve --dev` with no key configured, as `make run` starts it: (base URL, data directory)."""
     data_dir = tmp_path_factory.mktemp("gateway-dev-data")

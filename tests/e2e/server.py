@@ -48,6 +48,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_serving(process: subprocess.Popen[str], base: str) -> None:
+    """Return once the started server answers /healthz; raise if it exits first."""
+    # Only a guard against a hang: start-up takes seconds when quiet and minutes on a crowded machine.
+    deadline = time.monotonic() + START_GUARD_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=30).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"server did not start within {START_GUARD_SECONDS} s")
+        time.sleep(0.2)
+
+
 @contextmanager
 def running_gateway(data_dir: Path, port: int | None = None, dev: bool = False) -> Iterator[str]:
     """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM.
@@ -63,19 +80,7 @@ def running_gateway(data_dir: Path, port: int | None = None, dev: bool = False) 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        # Only a guard against a hang: start-up takes seconds when quiet and minutes on a crowded machine.
-        deadline = time.monotonic() + START_GUARD_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{process.stdout.read() if process.stdout else ''}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=30).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"server did not start within {START_GUARD_SECONDS} s")
-            time.sleep(0.2)
+        wait_until_serving(process, base)
         yield base
     finally:
         process.send_signal(signal.SIGTERM)

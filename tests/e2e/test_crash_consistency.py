@@ -11,7 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import SERVE, auth_headers, environment, free_port, running_gateway
+from tests.e2e.server import (
+    SERVE,
+    auth_headers,
+    environment,
+    free_port,
+    running_gateway,
+    wait_until_serving,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -27,16 +34,12 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/metadata", timeout=5).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise TimeoutError("server did not start within 60 s")
+    try:
+        wait_until_serving(process, f"http://127.0.0.1:{port}")
+    except BaseException:
+        process.kill()
+        raise
+    return process
 
 
 def _patient(resource_id: str, round_number: int) -> dict:

@@ -99,3 +99,20 @@ def test_a_journal_line_cut_short_by_a_crash_is_skipped_and_the_others_are_read(
     with journal.path.open("a", encoding="utf-8") as file:
         file.write('{"n": 3, "cut')
     assert journal.read() == [{"n": 1}, {"n": 2}]
+
+
+async def test_flush_and_stop_end_the_linger_at_once_and_store_what_was_gathered():
+    """A writer gathering a batch for an hour must not hold up a flush (tests, benchmark) or a shutdown."""
+    sink = SlowSink()
+    sink.open.set()
+    trail = AuditTrail(sink, batch_size=10, linger_seconds=3600)
+    trail.start()
+    await trail.record({"n": 0})
+    await asyncio.sleep(0)  # the writer takes event 0 and lingers for more
+    await trail.record({"n": 1})
+    # Guards against a hang only: without the fix each call waits out the hour-long linger.
+    await asyncio.wait_for(trail.flush(), 600)
+    assert [[event["n"] for event in batch] for batch in sink.batches] == [[0, 1]]
+    await trail.record({"n": 2})
+    await asyncio.wait_for(trail.stop(), 600)
+    assert [event["n"] for batch in sink.batches for event in batch] == [0, 1, 2]

@@ -9,9 +9,14 @@ from schema.hl7_literals import with_text_literals
 
 
 @pytest.fixture(scope="module")
-def client_schema():
-    system = build_schemas(16, 30).system
-    introspection = system.execute_sync(get_introspection_query())
+def system_schema():
+    """Built once for the module: a build costs seconds of CPU."""
+    return build_schemas(16, 30).system
+
+
+@pytest.fixture(scope="module")
+def client_schema(system_schema):
+    introspection = system_schema.execute_sync(get_introspection_query())
     assert introspection.errors is None
     return build_client_schema(introspection.data)
 
@@ -61,8 +66,8 @@ def test_every_served_type_has_its_query_and_mutation_fields(client_schema):
     assert {"flatten", "first", "singleton", "slice"} <= {d.name for d in client_schema.directives}
 
 
-async def test_an_introspection_without_variables_is_answered_from_the_first_run():
-    system = build_schemas(16, 30).system
+async def test_an_introspection_without_variables_is_answered_from_the_first_run(system_schema):
+    system = system_schema
     query = get_introspection_query()
     first = await system.execute(query)
     assert first.errors is None
