@@ -1,5 +1,5 @@
 """The audit trail: a recorder returns only once its event is stored, concurrent recorders share one insert,
-a failing or stuck store is a 503 (the event is kept, not dropped), and stop journals what it could not store."""
+a failing or stuck store is a 503 (the event is kept, not dropped), and stop journals what is left."""
 
 import asyncio
 from decimal import Decimal
