@@ -112,7 +112,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # A request's audit event is stored (in a batch shared with concurrent requests) before it is answered.
     audit_queue_size: int = 10_000  # events of requests in flight; past it a request waits for room
-    audit_batch_size: int = 100
+    audit_batch_size: int = 50
     audit_wait_seconds: float = 30.0  # past it, the request is answered 503 (its event is kept pending)
 
     def proxy_options(self) -> dict[str, Any]:

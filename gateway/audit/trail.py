@@ -64,7 +64,7 @@ class AuditTrail:
         self,
         sink: Sink,
         max_size: int = 10_000,
-        batch_size: int = 100,
+        batch_size: int = 50,
         wait_seconds: float = 30.0,
         journal: AuditJournal | None = None,
     ) -> None:
