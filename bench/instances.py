@@ -1,11 +1,14 @@
 """What the shared rate limit costs per request: counters in the database vs in process memory.
 
     .venv/bin/python bench/instances.py [--requests 300] [--rounds 3] [--engine sqlite|memory] [--uri URI]
+                                        [--with-audit]
 
 Serves the real app in process (ASGI, httpx) over a real wire-protocol store: by default the embedded mongoeco
 server with a SQLite file, as `fhir-gateway db` runs it, or the MongoDB at --uri. One client reads one
 Patient `--requests` times with each storage, alternating, `--rounds` times; prints the median ms per request,
-the rate-limit check alone (RateLimiter.hit) and the ratio of shared to in-memory.
+the rate-limit check alone (RateLimiter.hit) and the ratio of shared to in-memory. The audit trail is off
+unless `--with-audit`: on the embedded store a durable AuditEvent costs more than the read itself and would
+hide what the counters cost (bench/audit.py measures the trail).
 """
 
 import argparse
@@ -16,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 # Run as a script, this folder comes first on sys.path and bench/graphql.py would shadow graphql-core.
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent.resolve()]
@@ -42,10 +46,16 @@ def _settings(uri: str, storage: str) -> Settings:
     )
 
 
-async def _per_request_ms(uri: str, storage: str, requests: int) -> tuple[float, float]:
+async def _no_audit(events: list[dict[str, Any]]) -> None:
+    """The event is built (that cost stays) but not stored."""
+
+
+async def _per_request_ms(uri: str, storage: str, requests: int, audit: bool) -> tuple[float, float]:
     """(ms per whole GET /Patient/{id}, ms per RateLimiter.hit alone) with this storage."""
     app = create_app(_settings(uri, storage))
     async with LifespanManager(app, startup_timeout=600, shutdown_timeout=600):  # a busy host is slow
+        if not audit:
+            app.state.audit.record_many = _no_audit
         token = app.state.auth.issue(f"bench-{uuid.uuid4().hex}", "system/*.cruds")
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
         transport = httpx.ASGITransport(app=app)
@@ -69,11 +79,11 @@ async def _per_request_ms(uri: str, storage: str, requests: int) -> tuple[float,
     return whole, alone
 
 
-async def _measure(uri: str, requests: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
+async def _measure(uri: str, requests: int, rounds: int, audit: bool) -> dict[str, list[tuple[float, float]]]:
     samples: dict[str, list[tuple[float, float]]] = {"memory": [], "database": []}
     for _ in range(rounds):
         for storage in samples:
-            samples[storage].append(await _per_request_ms(uri, storage, requests))
+            samples[storage].append(await _per_request_ms(uri, storage, requests, audit))
     return samples
 
 
@@ -85,6 +95,7 @@ def main() -> None:
     parser.add_argument(
         "--uri", default=None, help="a MongoDB to measure against instead of the embedded one"
     )
+    parser.add_argument("--with-audit", action="store_true", help="store an AuditEvent per request too")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         server = None
@@ -93,13 +104,15 @@ def main() -> None:
             server = EmbeddedMongo(Path(directory) if arguments.engine == "sqlite" else None)
             uri = server.start()
         try:
-            samples = asyncio.run(_measure(uri, arguments.requests, arguments.rounds))
+            samples = asyncio.run(_measure(uri, arguments.requests, arguments.rounds, arguments.with_audit))
         finally:
             if server is not None:
                 server.stop()
     where = arguments.uri.split("@")[-1] if arguments.uri else f"embedded mongoeco ({arguments.engine})"
+    audit = "audit on" if arguments.with_audit else "audit off"
     print(
         f"store: {where}; {arguments.requests} GET /Patient/{{id}} per run, median of {arguments.rounds} runs"
+        f" ({audit})"
     )
     medians = {
         storage: (statistics.median(w for w, _ in runs), statistics.median(a for _, a in runs))
