@@ -111,7 +111,7 @@ class Settings:
     # cannot pick the address its rate limit and audit records are keyed by.
     trusted_proxies: tuple[str, ...] = ()
     # A request's audit event is stored (in a batch shared with concurrent requests) before it is answered.
-    audit_queue_size: int = 10_000  # events of requests in flight; past it a request waits for room
+    audit_queue_size: int = 1_000  # pending events; past it, new requests wait before their work
     audit_batch_size: int = 50
     audit_wait_seconds: float = 30.0  # past it, the request is answered 503 (its event is kept pending)
 

@@ -3,8 +3,9 @@
 `record` hands the event to one writer task and waits until the batch holding it is stored. The writer stores
 whatever is pending in one `insert_many` per batch (up to `batch_size`); events that arrive while a batch is
 being written form the next one, so concurrent requests share the cost of a write and a lone request pays one.
-Nothing waits on a timer. The pending list holds at most the events of requests in flight, capped at
-`max_size` (past it, a request waits for room): it cannot grow without bound, because every recorder waits.
+Nothing waits on a timer. The pending list holds the events of requests in flight: a request is admitted
+(`admit`) only while fewer than `max_size` events are pending, before it does any work, so the list stays
+near that bound whatever the store's speed, and no done work is ever left unrecorded for want of room.
 
 A store that fails or stays slow answers the waiting requests with `AuditUnavailable`, a 503 with Retry-After
 (never a 500); their events stay pending and are stored when the store is back. Shutdown is then near-instant:
@@ -63,7 +64,7 @@ class AuditTrail:
     def __init__(
         self,
         sink: Sink,
-        max_size: int = 10_000,
+        max_size: int = 1_000,
         batch_size: int = 50,
         wait_seconds: float = 30.0,
         journal: AuditJournal | None = None,
@@ -96,12 +97,10 @@ class AuditTrail:
         """Return once `event` is stored; raise AuditUnavailable if that cannot happen in `wait_seconds`."""
         await self.record_many([event])
 
-    async def record_many(self, events: list[Event]) -> None:
-        """Several events of one request (a Bundle's entries), stored together before it is answered."""
-        if not events:
-            return
+    async def admit(self) -> None:
+        """Wait (at most `wait_seconds`) until the pending events are under `max_size`; call it before doing
+        the work to be recorded, so that work is refused (503) rather than done and then left unrecorded."""
         if self._closed or self._task is None:
-            await self._store_directly(events)  # a straggler after shutdown began is written at once
             return
         changed = self._condition()
         async with changed:
@@ -111,7 +110,18 @@ class AuditTrail:
                 )
             except TimeoutError:
                 raise _unavailable(f"{len(self._pending)} events are waiting to be stored") from None
-            pending = [_Pending(event) for event in events]
+
+    async def record_many(self, events: list[Event]) -> None:
+        """Several events of one request (a Bundle's entries), stored together before it is answered. The
+        events are always taken (their work is done); `admit` is where a request waits for room."""
+        if not events:
+            return
+        if self._closed or self._task is None:
+            await self._store_directly(events)  # a straggler after shutdown began is written at once
+            return
+        changed = self._condition()
+        pending = [_Pending(event) for event in events]
+        async with changed:
             self._pending.extend(pending)
             changed.notify_all()
         stored = asyncio.gather(*(item.stored for item in pending))

@@ -70,6 +70,9 @@ class GuardedService:
     async def _audited(
         self, interaction: Interaction, resource_type: str, resource_id: str | None = None
     ) -> AsyncIterator[_Record]:
+        await (
+            self.trail.admit()
+        )  # before any work: a trail too far behind refuses it (503) rather than lose it
         record = _Record([f"{resource_type}/{resource_id}"] if resource_id else [])
         status, description = 200, None
         try:

@@ -133,6 +133,7 @@ class SecurityMiddleware:
             description=f"{error.code}: {error.diagnostics}",
         )
         try:
+            await trail.admit()
             await trail.record(event)  # the refusal is stored before it is answered, like any interaction
         except AuditUnavailable as unavailable:
             error = unavailable

@@ -106,18 +106,35 @@ async def test_a_store_slower_than_the_wait_answers_503_and_still_stores_the_eve
     await trail.stop()
 
 
-async def test_when_the_pending_events_reach_the_cap_a_recorder_waits_for_room():
+async def test_when_the_pending_events_reach_the_cap_a_request_waits_to_be_admitted():
     sink = GatedSink()
     trail = AuditTrail(sink, max_size=2, batch_size=1)
     trail.start()
     first = [asyncio.create_task(trail.record({"n": n})) for n in range(2)]
     await sink.entered.wait()
-    third = asyncio.create_task(trail.record({"n": 2}))
+    admitted = asyncio.create_task(trail.admit())
     await asyncio.sleep(0)
-    assert trail.queued == 2  # the third waits outside: pending never passes the cap
+    assert not admitted.done() and trail.queued == 2  # the third request waits before doing any work
     sink.open.set()
-    await asyncio.gather(*first, third)
+    await asyncio.gather(*first, admitted)
+    await trail.record({"n": 2})
     assert sink.stored == [0, 1, 2]
+    await trail.stop()
+
+
+async def test_a_request_not_admitted_within_the_wait_is_refused_before_its_work_is_done():
+    sink = GatedSink()
+    trail = AuditTrail(sink, max_size=1, wait_seconds=0.01)
+    trail.start()
+    waiting = asyncio.create_task(trail.record({"n": 0}))
+    await sink.entered.wait()
+    with pytest.raises(AuditUnavailable):
+        await trail.admit()
+    with pytest.raises(AuditUnavailable):  # the store is stuck: the first request is refused too
+        await waiting
+    sink.open.set()
+    await trail.flush()
+    assert sink.stored == [0]  # and its event, whose work was done, is still stored
     await trail.stop()
 
 
