@@ -1,12 +1,8 @@
-"""Requests per client, counted with `limits`: in memory, or in the database when several instances share it.
+"""Requests per client in a moving window, with the `limits` library.
 
-One process (the embedded store) counts in memory, in a moving window. Several instances on one database
-must share their counts, or N instances would allow N times the limit: there the counters live in the
-database, through the library's MongoDB storage (its own motor client, a small collection in the gateway's
-database), in a fixed window: one atomic upsert of a counter per request. The library's moving window in the
-database keeps a timestamp per request in one array (up to `limit` of them) and rewrites it on every hit,
-which made a read 3-6x slower on the embedded store (docs/scaling.md). A fixed window starts at a client's
-first request; a client may send up to twice the limit across the end of one window and the start of the next.
+One process (the embedded store) counts in memory. Several instances on one database must share their
+counts, or N instances would allow N times the limit: there the counters live in the database, through the
+library's MongoDB storage (its own motor client, two small collections in the gateway's database).
 """
 
 import logging
@@ -15,8 +11,7 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, MongoDBStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
-from limits.aio.strategies import RateLimiter as Strategy
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
 from gateway.observability.metrics import RATE_LIMIT_REFUSALS, RATE_LIMIT_STORAGE_ERRORS
@@ -25,8 +20,8 @@ log = logging.getLogger(__name__)
 
 DISABLED = ("", "off", "none", "0")
 STORAGE_CHOICES = ("auto", "memory", "database")
-WINDOWS_COLLECTION = "_rate_limit_windows"  # unused by the fixed window; named so it cannot clash
-COUNTERS_COLLECTION = "_rate_limit_counters"  # the fixed windows' counters
+WINDOWS_COLLECTION = "_rate_limit_windows"
+COUNTERS_COLLECTION = "_rate_limit_counters"  # unused by the moving window; named so it cannot clash
 
 
 def limiter_storage(choice: str, mongodb_uri: str | None, database_name: str) -> Storage:
@@ -52,9 +47,7 @@ class RateLimiter:
         """`limit` in the library's notation (`600/minute`, `10 per second`); `off` disables limiting."""
         self.item: RateLimitItem | None = None if limit.strip().lower() in DISABLED else parse(limit)
         self.storage = storage or MemoryStorage()
-        self._strategy: Strategy = (
-            FixedWindowRateLimiter(self.storage) if self.shared else MovingWindowRateLimiter(self.storage)
-        )
+        self._strategy = MovingWindowRateLimiter(self.storage)
 
     @property
     def shared(self) -> bool:

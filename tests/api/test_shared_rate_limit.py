@@ -67,28 +67,3 @@ async def test_shared_counters_refuse_past_the_limit_on_the_embedded_sqlite_engi
         server.stop()
     assert answers[:LIMIT] == [None] * LIMIT
     assert all(isinstance(wait, int) and wait >= 1 for wait in answers[LIMIT:])
-
-
-async def test_the_shared_count_is_one_counter_per_client_not_a_timestamp_per_request(mongodb_uri):
-    # A moving window in the database rewrote an array of up to `limit` timestamps on every request.
-    import uuid
-
-    from gateway.middleware.rate_limit import (
-        COUNTERS_COLLECTION,
-        WINDOWS_COLLECTION,
-        RateLimiter,
-        limiter_storage,
-    )
-
-    limiter = RateLimiter(
-        "1000/minute", limiter_storage("database", mongodb_uri, f"limits_{uuid.uuid4().hex}")
-    )
-    try:
-        assert [await limiter.hit("one-client") for _ in range(5)] == [None] * 5
-        database = limiter.storage.database
-        counters = await database[COUNTERS_COLLECTION].find({}).to_list(None)
-        assert [counter["count"] for counter in counters] == [5]
-        assert await database[WINDOWS_COLLECTION].count_documents({}) == 0
-        await limiter.storage.storage.drop_database(database.name)
-    finally:
-        limiter.close()
