@@ -70,9 +70,7 @@ class GuardedService:
     async def _audited(
         self, interaction: Interaction, resource_type: str, resource_id: str | None = None
     ) -> AsyncIterator[_Record]:
-        await (
-            self.trail.admit()
-        )  # before any work: a trail too far behind refuses it (503) rather than lose it
+        await self._admit()
         record = _Record([f"{resource_type}/{resource_id}"] if resource_id else [])
         status, description = 200, None
         try:
@@ -90,6 +88,7 @@ class GuardedService:
     async def recorded_together(self) -> AsyncIterator[None]:
         """Hold the records of the interactions inside (a Bundle's entries) and store them in one batch at the
         end, before the answer: one audit write per Bundle rather than one per entry."""
+        await self._admit()
         outer, held = self._held, list[_Ended]()
         self._held = held
         try:
@@ -102,6 +101,7 @@ class GuardedService:
     async def transaction(self) -> AsyncIterator[None]:
         """The store's transaction; its interactions are recorded when it ends, and if it rolled back, those
         that had succeeded are recorded with the transaction's failure: nothing they did was kept."""
+        await self._admit()
         outer, held = self._held, list[_Ended]()
         self._held = held
         failure: tuple[int, str] | None = None
@@ -121,6 +121,13 @@ class GuardedService:
                     ended.status = failure[0]
                     ended.description = f"rolled back with the transaction ({failure[1]})"
             await self._record(held)
+
+    async def _admit(self) -> None:
+        """Before any work: a trail too far behind refuses it (503) rather than have it done and unrecorded.
+        Inside a Bundle or transaction the whole was admitted once; an entry never waits (a transaction
+        holding the embedded store would otherwise wait for audit writes that wait for it)."""
+        if self._held is None:
+            await self.trail.admit()
 
     async def _record(self, ended: list[_Ended]) -> None:
         """Store the records now (the caller answers only after they are stored), or hand them to an outer
