@@ -75,6 +75,7 @@ class AuditTrail:
         self._changed: asyncio.Condition | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._admitted = 0  # requests admitted whose events are not handed over yet: room kept for them
         self.written = 0
         self.batches = 0  # how many writes stored them (the tests and benchmarks compare it to `written`)
 
@@ -106,24 +107,28 @@ class AuditTrail:
         async with changed:
             try:
                 await asyncio.wait_for(
-                    changed.wait_for(lambda: len(self._pending) < self._max_size), self._wait_seconds
+                    changed.wait_for(lambda: len(self._pending) + self._admitted < self._max_size),
+                    self._wait_seconds,
                 )
             except TimeoutError:
                 raise _unavailable(f"{len(self._pending)} events are waiting to be stored") from None
+            self._admitted += 1  # counted until its events arrive, so waiters cannot all rush in at once
 
     async def record_many(self, events: list[Event]) -> None:
         """Several events of one request (a Bundle's entries), stored together before it is answered. The
         events are always taken (their work is done); `admit` is where a request waits for room."""
-        if not events:
-            return
         if self._closed or self._task is None:
-            await self._store_directly(events)  # a straggler after shutdown began is written at once
+            if events:
+                await self._store_directly(events)  # a straggler after shutdown began is written at once
             return
         changed = self._condition()
         pending = [_Pending(event) for event in events]
         async with changed:
+            self._admitted = max(0, self._admitted - 1)  # its room is now taken by its events
             self._pending.extend(pending)
             changed.notify_all()
+        if not pending:
+            return
         stored = asyncio.gather(*(item.stored for item in pending))
         stored.add_done_callback(lambda done: done.cancelled() or done.exception())  # a recorder may be gone
         try:

@@ -122,6 +122,27 @@ async def test_when_the_pending_events_reach_the_cap_a_request_waits_to_be_admit
     await trail.stop()
 
 
+async def test_room_freed_admits_only_as_many_requests_as_it_holds():
+    sink = GatedSink()
+    trail = AuditTrail(sink, max_size=2, batch_size=2)
+    trail.start()
+    first = [asyncio.create_task(trail.record({"n": n})) for n in range(2)]
+    await sink.entered.wait()
+    admits = [asyncio.create_task(trail.admit()) for _ in range(5)]
+    sink.open.set()
+    await asyncio.gather(*first)
+    for _ in range(20):  # let every waiter that can pass do so
+        await asyncio.sleep(0)
+    assert sum(admit.done() for admit in admits) == 2  # not all five at once
+    await asyncio.gather(*(trail.record({"n": 2 + n}) for n in range(2)))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert sum(admit.done() for admit in admits) == 4
+    for admit in admits:
+        admit.cancel()
+    await trail.stop()
+
+
 async def test_a_request_not_admitted_within_the_wait_is_refused_before_its_work_is_done():
     sink = GatedSink()
     trail = AuditTrail(sink, max_size=1, wait_seconds=0.01)
