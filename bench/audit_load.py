@@ -4,10 +4,12 @@ then how long shutdown takes and what it stored or journaled.
     .venv/bin/python bench/audit_load.py                          # 50 req/s for 120 s, SQLite engine
     .venv/bin/python bench/audit_load.py --rate 50 --seconds 300 --engine memory
 
-Every request is GET /Patient/{id} through the full app over ASGI (auth, rate limit, guarded service), so
-each one queues one AuditEvent. A trail that keeps up shows a queue that stays small and a count of stored
-events that follows the requests; one whose per-event cost grows with the collection shows the queue
-climbing. Requests are paced by start time; a slow server makes the achieved rate fall below the target.
+Every request is GET /Patient/{id} through the full app over ASGI (auth, rate limit, guarded service), and
+is answered once its AuditEvent is stored. Columns: requests sent and the achieved rate, median latency of
+the last period, requests in flight, events pending in the trail (never more than the requests in flight),
+events stored and the inserts (batches) that stored them. A store that cannot keep up shows latency rising
+and, past the trail's wait (30 s), 503 answers rather than a queue growing without end. Requests are paced by
+start time; a slow server makes the achieved rate fall below the target.
 """
 
 import sys
@@ -54,7 +56,10 @@ async def _load(rate: float, seconds: float, data_dir: Path | None, report_every
             latencies.append(time.perf_counter() - started)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
-        print(f"{'t (s)':>6} {'sent':>7} {'req/s':>6} {'p50 ms':>7} {'queued':>7} {'stored':>7}")
+        print(
+            f"{'t (s)':>6} {'sent':>7} {'req/s':>6} {'p50 ms':>7} {'flight':>7} {'queued':>7} {'stored':>7}"
+            f" {'inserts':>7}"
+        )
         begin = time.perf_counter()
         sent, next_report, reported = 0, report_every, 0
         while (elapsed := time.perf_counter() - begin) < seconds:
@@ -69,7 +74,10 @@ async def _load(rate: float, seconds: float, data_dir: Path | None, report_every
                 reported = len(latencies)
                 p50 = statistics.median(window) * 1000 if window else float("nan")
                 line = f"{elapsed:6.0f} {sent:7d} {sent / elapsed:6.1f} {p50:7.1f}"
-                print(f"{line} {trail.queued:7d} {trail.written:7d}", flush=True)
+                print(
+                    f"{line} {len(pending):7d} {trail.queued:7d} {trail.written:7d} {trail.batches:7d}",
+                    flush=True,
+                )
                 next_report += report_every
             await asyncio.sleep(min(1 / rate, 0.05))
         await asyncio.gather(*pending)

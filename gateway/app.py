@@ -103,7 +103,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         store_audit_events,
         settings.audit_queue_size,
         settings.audit_batch_size,
-        settings.audit_linger_seconds,
+        settings.audit_wait_seconds,
         AuditJournal(settings.data_dir / JOURNAL_FILE) if settings.data_dir else None,
     )
     trail.start()
@@ -115,7 +115,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await trail.stop()  # queued audit events are stored, or journaled for the next start
+        await trail.stop()  # near-instant: requests waited for their events; a failing store's are journaled
         app.state.rate_limiter.close()
         worker_exited(os.getpid())
         database.close()

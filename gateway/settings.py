@@ -110,10 +110,10 @@ class Settings:
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto uvicorn believes; none by default, so a client
     # cannot pick the address its rate limit and audit records are keyed by.
     trusted_proxies: tuple[str, ...] = ()
-    # Audit events wait in a bounded queue and are stored in batches off the request path.
-    audit_queue_size: int = 10_000
+    # A request's audit event is stored (in a batch shared with concurrent requests) before it is answered.
+    audit_queue_size: int = 1_000  # pending events; past it, new requests wait before their work
     audit_batch_size: int = 50
-    audit_linger_seconds: float = 0.25  # how long the writer gathers events before storing a batch
+    audit_wait_seconds: float = 30.0  # past it, the request is answered 503 (its event is kept pending)
 
     def proxy_options(self) -> dict[str, Any]:
         """Uvicorn's options: it trusts X-Forwarded-For from 127.0.0.1 unless told otherwise, so trust only

@@ -4,6 +4,8 @@ recorded as an AuditEvent after it ends, however it ends. Both faces get one per
 The wrapped service is bound to the caller's reach (`PrincipalReach`), so the reads it makes inside an
 interaction (includes, chains, _has, conditional matches) are decided the same way as the interaction itself.
 Inside a transaction the records wait for its end: work a rolled-back transaction undid is recorded as failed.
+An interaction returns only once its AuditEvent is stored (gateway/audit/trail.py), so no face can answer
+before the record exists; if it cannot be stored, the interaction raises a 503 (AuditUnavailable) instead.
 """
 
 from collections.abc import AsyncIterator
@@ -62,12 +64,13 @@ class GuardedService:
         self.actor = Actor(
             principal.client_id if principal else None, principal.subject if principal else None, address
         )
-        self._held: list[_Ended] | None = None  # inside a transaction: records wait for its outcome
+        self._held: list[_Ended] | None = None  # inside a Bundle or transaction: records wait for its end
 
     @asynccontextmanager
     async def _audited(
         self, interaction: Interaction, resource_type: str, resource_id: str | None = None
     ) -> AsyncIterator[_Record]:
+        await self._admit()
         record = _Record([f"{resource_type}/{resource_id}"] if resource_id else [])
         status, description = 200, None
         try:
@@ -79,17 +82,27 @@ class GuardedService:
             status, description = 500, "exception"
             raise
         finally:
-            ended = _Ended(interaction, resource_type, record, status, description, now())
-            if self._held is not None:
-                self._held.append(ended)
-            else:
-                await self.trail.record(self._event(ended))
+            await self._record([_Ended(interaction, resource_type, record, status, description, now())])
+
+    @asynccontextmanager
+    async def recorded_together(self) -> AsyncIterator[None]:
+        """Hold the records of the interactions inside (a Bundle's entries) and store them in one batch at the
+        end, before the answer: one audit write per Bundle rather than one per entry."""
+        await self._admit()
+        outer, held = self._held, list[_Ended]()
+        self._held = held
+        try:
+            yield
+        finally:
+            self._held = outer
+            await self._record(held)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """The store's transaction; its interactions are recorded when it ends, and if it rolled back, those
         that had succeeded are recorded with the transaction's failure: nothing they did was kept."""
-        held: list[_Ended] = []
+        await self._admit()
+        outer, held = self._held, list[_Ended]()
         self._held = held
         failure: tuple[int, str] | None = None
         try:
@@ -102,12 +115,27 @@ class GuardedService:
             failure = 500, "exception"
             raise
         finally:
-            self._held = None
+            self._held = outer
             for ended in held:
                 if failure is not None and ended.status < 400:
                     ended.status = failure[0]
                     ended.description = f"rolled back with the transaction ({failure[1]})"
-                await self.trail.record(self._event(ended))
+            await self._record(held)
+
+    async def _admit(self) -> None:
+        """Before any work: a trail too far behind refuses it (503) rather than have it done and unrecorded.
+        Inside a Bundle or transaction the whole was admitted once; an entry never waits (a transaction
+        holding the embedded store would otherwise wait for audit writes that wait for it)."""
+        if self._held is None:
+            await self.trail.admit()
+
+    async def _record(self, ended: list[_Ended]) -> None:
+        """Store the records now (the caller answers only after they are stored), or hand them to an outer
+        hold."""
+        if self._held is not None:
+            self._held.extend(ended)
+        else:
+            await self.trail.record_many([self._event(item) for item in ended])
 
     def _event(self, ended: _Ended) -> dict[str, Any]:
         return audit_event(

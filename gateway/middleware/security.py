@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.audit.events import METHOD_ACTIONS, Actor, audit_event
-from gateway.audit.trail import AuditTrail
+from gateway.audit.trail import AuditTrail, AuditUnavailable
 from gateway.auth.authenticator import Authenticator, bearer_token
 from gateway.auth.principal import Principal
 from gateway.fhir.errors import FhirError, InvalidToken, TooManyRequests, Unauthorized
@@ -122,17 +122,20 @@ class SecurityMiddleware:
         actor = Actor(
             principal.client_id if principal else None, principal.subject if principal else None, address
         )
-        await trail.record(
-            audit_event(
-                actor,
-                action=METHOD_ACTIONS.get(method, "E"),
-                status=error.status,
-                recorded=now(),
-                face="graphql" if is_graphql_path(path) else "rest",
-                resource_type=resource_type,
-                references=[f"{resource_type}/{resource_id}"] if resource_id else [],
-                description=f"{error.code}: {error.diagnostics}",
-            )
+        event = audit_event(
+            actor,
+            action=METHOD_ACTIONS.get(method, "E"),
+            status=error.status,
+            recorded=now(),
+            face="graphql" if is_graphql_path(path) else "rest",
+            resource_type=resource_type,
+            references=[f"{resource_type}/{resource_id}"] if resource_id else [],
+            description=f"{error.code}: {error.diagnostics}",
         )
+        try:
+            await trail.admit()
+            await trail.record(event)  # the refusal is stored before it is answered, like any interaction
+        except AuditUnavailable as unavailable:
+            error = unavailable
         response = self.render(path, _www_authenticate(error))
         await response(scope, receive, send)

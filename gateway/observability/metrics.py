@@ -48,7 +48,7 @@ STORE_COMMAND_SECONDS = Histogram(
 )
 AUDIT_QUEUE_LENGTH = Gauge(
     "fhir_gateway_audit_queue_length",
-    "AuditEvents waiting to be stored (summed over live worker processes)",
+    "AuditEvents handed to the trail, not yet stored; their requests wait for them (summed over workers)",
     multiprocess_mode="livesum",
 )
 RATE_LIMIT_REFUSALS = Counter(

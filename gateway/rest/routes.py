@@ -92,7 +92,10 @@ def _write_response(request: Request, outcome: WriteOutcome) -> Response:
 @router.post("/")
 async def batch_or_transaction(request: Request) -> Response:
     body = await read_resource(request, request.app.state.settings.max_body_bytes)
-    return FhirResponse(await process_bundle(_service(request), body, base_url(request)))
+    service = _service(request)
+    async with service.recorded_together():  # one audit write for the Bundle's entries, before the answer
+        answer = await process_bundle(service, body, base_url(request))
+    return FhirResponse(answer)
 
 
 @_get("/metadata")
