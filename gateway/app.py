@@ -87,7 +87,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     else:
         log.info("store: MongoDB at %s", uri.split("@")[-1])  # never log credentials
     listener = RoundTripListener(store_command_finished)
-    database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS), event_listeners=[listener])
+    database = await connect(
+        uri, settings.database_name, list(CORE_DEFINITIONS), embedded is None, event_listeners=[listener]
+    )
     log.info(
         "store: transactions %s; single writes %s",
         "supported" if database.supports_transactions else "not supported",

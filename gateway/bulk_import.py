@@ -231,7 +231,7 @@ async def run_import(
         embedded = EmbeddedMongo(settings.data_dir) if settings.mongodb_uri is None else None
         uri = embedded.start() if embedded else settings.mongodb_uri
         assert uri is not None
-        database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS))
+        database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS), embedded is None)
         try:
             reads = list(await asyncio.gather(*reading))
             pool.shutdown()

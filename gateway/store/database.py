@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
@@ -53,6 +54,11 @@ class Database:
         self.client.close()
 
 
+def is_mongoeco(hello: Document) -> bool:
+    """The embedded store names itself in `hello` (MongoDB puts a commit hash there)."""
+    return hello.get("gitVersion") == "mongoeco"
+
+
 async def _probe_transactions(
     client: AsyncIOMotorClient[Document], db: AsyncIOMotorDatabase[Document]
 ) -> bool:
@@ -66,26 +72,33 @@ async def _probe_transactions(
     return True
 
 
-async def connect(uri: str, database_name: str, resource_types: list[str], **options: Any) -> Database:
-    """`options` go to the client (tests pass `event_listeners` to count round trips)."""
+async def connect(
+    uri: str, database_name: str, resource_types: list[str], shared: bool = True, **options: Any
+) -> Database:
+    """`shared`: other processes may write to this database meanwhile (a MONGODB_URI), so start-up
+    recovery leaves their young pending-write notes to them; the in-process embedded store is ours alone.
+    `options` go to the client (tests pass `event_listeners` to count round trips)."""
     client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
         uri, tz_aware=True, serverSelectionTimeoutMS=10_000, **options
     )
     db = client.get_database(database_name, codec_options=CODEC_OPTIONS)
     hello = await client.admin.command("hello")
     is_cluster = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
-    transactions = await _probe_transactions(client, db)
+    # mongoeco runs transactions, so it needs no probe; and a probe is harmful there: it binds the whole
+    # engine, so a process starting beside others (`serve --workers`, instances on `fhir-gateway db`) would
+    # make their commands fail while it runs.
+    transactions = is_mongoeco(hello) or await _probe_transactions(client, db)
     # A server that runs transactions but is no cluster is the embedded mongoeco (a standalone mongod
     # refuses them): its transactions must run alone.
     gate = TransactionGate(exclusive=transactions and not is_cluster)
     database = Database(client, db, transactions, transactional_writes=transactions and is_cluster, gate=gate)
     # Imported here: both build on this module. Old documents are upgraded before indexes are made, since
     # release 1's unique history index has the key pattern of today's plain one.
-    from gateway.store.recovery import recover
+    from gateway.store.recovery import IN_FLIGHT_GRACE, recover
     from gateway.store.upgrade import upgrade_documents
 
     await upgrade_documents(database)
     for resource_type in resource_types:
         await database.prepare(resource_type)
-    await recover(database)
+    await recover(database, IN_FLIGHT_GRACE if shared else timedelta(0))
     return database

@@ -13,9 +13,10 @@ stop a write half-way.
 import asyncio
 from collections.abc import Coroutine
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from gateway.store.database import Database
 from gateway.store.records import NewVersion, VersionConflict
@@ -24,6 +25,7 @@ from gateway.store.transaction import active_session, write_session
 
 PENDING_COLLECTION = "_pending_writes"
 _WRITE_CONFLICT = 112
+_DUPLICATE_KEY = 11000
 
 
 def history_id(resource_id: str, version_id: int) -> str:
@@ -87,7 +89,9 @@ class VersionWriter:
     async def _note(self, resource_type: str, history_ids: list[str]) -> str:
         note_id = pending_note_id(resource_type, history_ids[0])
         await self._database.db[PENDING_COLLECTION].replace_one(
-            {"_id": note_id}, {"_id": note_id, "type": resource_type, "ids": history_ids}, upsert=True
+            {"_id": note_id},
+            {"_id": note_id, "type": resource_type, "ids": history_ids, "at": datetime.now(UTC)},
+            upsert=True,
         )
         return note_id
 
@@ -193,7 +197,7 @@ class VersionWriter:
         async def write() -> None:
             note_id = await self._note(resource_type, [item["_id"] for item in history]) if pending else None
             await self._database.history(resource_type).insert_many(history, **_session_options())
-            await self._database.current(resource_type).insert_many(current, **_session_options())
+            await _insert_first_versions(self._database.current(resource_type), current)
             if note_id is not None:
                 await self._settled(note_id)
 
@@ -201,6 +205,19 @@ class VersionWriter:
             await write()
         else:
             await _shielded(write())
+
+
+async def _insert_first_versions(collection: Any, documents: list[dict[str, Any]]) -> None:
+    """Insert current documents of new resources; one already there was put there by the recovery of another
+    process completing this very write (its history is ours), so it is the same document, not a conflict."""
+    try:
+        await collection.insert_many(documents, ordered=False, **_session_options())
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if not errors or any(
+            item.get("code") != _DUPLICATE_KEY or item.get("keyPattern") != {"_id": 1} for item in errors
+        ):
+            raise
 
 
 async def _shielded(work: Coroutine[Any, Any, None]) -> None:
