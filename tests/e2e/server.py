@@ -65,6 +65,24 @@ def wait_until_serving(process: subprocess.Popen[str], base: str) -> None:
         time.sleep(0.2)
 
 
+def start_serving(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    """A started `serve` on the embedded store in `data_dir`, left to the caller to stop or kill (crash
+    tests send SIGKILL themselves)."""
+    process = subprocess.Popen(
+        [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        wait_until_serving(process, f"http://127.0.0.1:{port}")
+    except BaseException:
+        process.kill()
+        raise
+    return process
+
+
 @contextmanager
 def running_gateway(data_dir: Path, port: int | None = None, dev: bool = False) -> Iterator[str]:
     """Yield the base URL of a started server with the embedded store in `data_dir`; stop it with SIGTERM.

@@ -2,41 +2,18 @@
 request has its AuditEvent (the trail stores an event before its response is sent, not after)."""
 
 import signal
-import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.server import SERVE, START_GUARD_SECONDS, auth_headers, environment, free_port, running_gateway
+from tests.e2e.server import auth_headers, free_port, running_gateway, start_serving
 
 pytestmark = pytest.mark.e2e
 
 WRITERS = 4
 WRITES_PER_WRITER = 10
-
-
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    deadline = time.monotonic() + START_GUARD_SECONDS  # only a guard against a hang
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited early")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise TimeoutError(f"server did not start within {START_GUARD_SECONDS} s")
 
 
 def _audited_creates(base: str) -> set[str]:
@@ -70,7 +47,7 @@ def test_every_acknowledged_write_has_its_audit_event_after_kill_9(tmp_path: Pat
                 acknowledged.append(f"Patient/{response.json()['id']}")
         return acknowledged
 
-    process = _serve(tmp_path, port)
+    process = start_serving(tmp_path, port)
     try:
         with ThreadPoolExecutor(WRITERS) as pool:
             acknowledged = [ref for refs in pool.map(writer, range(WRITERS)) for ref in refs]

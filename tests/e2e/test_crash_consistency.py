@@ -3,7 +3,6 @@ document does not show, or a current document older than the newest history vers
 server acknowledged is still readable."""
 
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -11,35 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import (
-    SERVE,
-    auth_headers,
-    environment,
-    free_port,
-    running_gateway,
-    wait_until_serving,
-)
+from tests.e2e.server import auth_headers, free_port, running_gateway, start_serving
 
 pytestmark = pytest.mark.e2e
 
 WRITERS = 8
 RESOURCES_PER_WRITER = 3
-
-
-def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [str(SERVE), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        wait_until_serving(process, f"http://127.0.0.1:{port}")
-    except BaseException:
-        process.kill()
-        raise
-    return process
 
 
 def _patient(resource_id: str, round_number: int) -> dict:
@@ -76,7 +52,7 @@ def test_kill_9_mid_write_leaves_no_torn_state_and_keeps_every_acknowledged_writ
                         with lock:
                             acknowledged[resource_id] = max(acknowledged.get(resource_id, 0), version)
 
-    process = _start(tmp_path, port)
+    process = start_serving(tmp_path, port)
     threads = [threading.Thread(target=writer, args=(number,)) for number in range(WRITERS)]
     for thread in threads:
         thread.start()
