@@ -102,6 +102,8 @@ def mutation_type(
 ) -> type:
     fields: dict[str, Any] = {}
     for definition in definitions:
+        if definition.server_written:  # the audit trail: read and searched, never written by clients
+            continue
         output, input_type = outputs[definition.name], inputs[definition.name]
         fields[f"{definition.name}Create"] = create_field(definition, output, input_type)
         fields[f"{definition.name}Update"] = update_field(definition, output, input_type)

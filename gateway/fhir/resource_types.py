@@ -37,9 +37,7 @@ _CORE = (
     ResourceDefinition("Practitioner", COMMON + PRACTITIONER),
     ResourceDefinition("Organization", COMMON + ORGANIZATION),
     # The audit trail: written by the gateway only, readable only with a scope that names it.
-    ResourceDefinition(
-        "AuditEvent", COMMON + AUDIT_EVENT, server_written=True, wildcard_scopes=False, graphql=False
-    ),
+    ResourceDefinition("AuditEvent", COMMON + AUDIT_EVENT, server_written=True, wildcard_scopes=False),
 )
 
 
@@ -70,7 +68,7 @@ RESOURCE_DEFINITIONS: dict[str, ResourceDefinition] = {
     definition.name: definition for definition in (*_CORE, *_GENERIC)
 }
 CORE_DEFINITIONS: dict[str, ResourceDefinition] = {definition.name: definition for definition in _CORE}
-# Core types that have a GraphQL face (the audit trail is REST only).
+# Core types that have a GraphQL face (all of them; the audit trail without mutations).
 GRAPHQL_DEFINITIONS: dict[str, ResourceDefinition] = {
     name: definition for name, definition in CORE_DEFINITIONS.items() if definition.graphql
 }

@@ -127,3 +127,27 @@ async def test_a_token_for_other_types_or_a_patient_cannot_reach_a_terminology_t
     async with http_client(app, scope="system/*.rs") as wildcard:
         _, allowed = await graphql(wildcard, query)
     assert allowed["data"]["CodeSystem"] == {"id": code_system_id}
+
+
+async def test_the_audit_trail_is_read_through_graphql_with_a_scope_that_names_it_and_never_written(app):
+    async with http_client(app) as writer:
+        created = await writer.post("/Patient", content=dumps({"resourceType": "Patient"}), headers=FHIR_JSON)
+        assert created.status_code == 201
+        await app.state.audit.flush()
+        _, mutations = await graphql(writer, '{ __type(name: "Mutation") { fields { name } } }')
+        names = {field["name"] for field in mutations["data"]["__type"]["fields"]}
+        assert "PatientCreate" in names and not {name for name in names if name.startswith("AuditEvent")}
+
+        # A wildcard scope does not reach the audit trail (as on REST): it must be named.
+        _, refused = await graphql(writer, "{ AuditEventList(_count: 5) { id } }")
+        assert refused.get("data", {}) in (None, {"AuditEventList": None}) and refused["errors"], refused
+
+    async with http_client(app, scope="system/AuditEvent.rs") as auditor:
+        _, listed = await graphql(
+            auditor, "{ AuditEventList(_count: 50) { id action entity { what { reference } } } }"
+        )
+        assert "errors" not in listed, listed
+        events = listed["data"]["AuditEventList"]
+        assert events and all(event["id"] for event in events)
+        _, read = await graphql(auditor, f'{{ AuditEvent(id: "{events[0]["id"]}") {{ id }} }}')
+        assert read["data"]["AuditEvent"] == {"id": events[0]["id"]}
