@@ -1,20 +1,12 @@
 """Search parameters of the core clinical types: tokens, dates, references, quantities."""
 
 import pytest
-import pytest_asyncio
 
-from tests.clinical_fixtures import put_examples, search_ids
-from tests.conftest import fresh_settings, http_client, running_app
+from tests.clinical_fixtures import module_client_with_examples, search_ids
 
 # Read-only: the examples are loaded once for the whole module, into a database of its own.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(mongodb_uri):
-    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
-        await put_examples(http)
-        yield http
+client = module_client_with_examples()
 
 
 @pytest.fixture
