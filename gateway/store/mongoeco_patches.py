@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Six changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Eight changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
@@ -22,6 +22,10 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
 6. The SQLite engine looks up `_id` equality by storage key also beside other clauses, and skips its
    decimal/array probes (each a scan after any write) for `_id` and `versionId`, which the store writes as
    plain scalars only: a compare-and-swap update no longer reads the collection nine times.
+7. The SQLite engine's logical indexes share one physical SQLite index per definition instead of one each
+   (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
+8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
+   (`mongoeco_change_feed.py`): the gateway opens none, and they were half of an insert's engine time.
 """
 
 from dataclasses import replace
@@ -32,6 +36,8 @@ from mongoeco.engines import MemoryEngine, SQLiteEngine, semantic_core
 from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
+
+from gateway.store import mongoeco_change_feed, mongoeco_shared_indexes
 
 # The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
 ARRAY_FIELDS = frozenset({"keys", "missing"})
@@ -301,4 +307,6 @@ def apply() -> None:
         setattr(SQLiteEngine, probe, _sqlite_scalar_probe(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
+    mongoeco_shared_indexes.apply()
+    mongoeco_change_feed.apply()
     _applied = True

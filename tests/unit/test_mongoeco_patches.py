@@ -95,3 +95,31 @@ async def test_a_sqlite_store_deletes_a_documents_key_rows_by_index_not_by_scann
         await engine.disconnect()
     details = " ".join(str(row[-1]) for row in plan)
     assert f"USING INDEX {mongoeco_patches.MULTIKEY_STORAGE_INDEX}" in details, details
+
+
+def test_the_sqlite_index_admin_still_names_and_creates_physical_indexes_the_way_sharing_rewrites():
+    from mongoeco.engines import _sqlite_index_admin, _sqlite_namespace_admin
+
+    create = vars(sqlite_module)["_sqlite_create_index"]
+    assert {
+        "keys",
+        "physical_index_name",
+        "physical_multikey_index_name",
+        "physical_scalar_index_name",
+    } <= set(_parameters(create))
+    assert SQLiteEngine._quote_identifier("x") == '"x"'
+    assert 'f"CREATE INDEX {quote_identifier(' in inspect.getsource(_sqlite_index_admin.create_index)
+    for module in (_sqlite_index_admin, _sqlite_namespace_admin):
+        assert 'f"DROP INDEX IF EXISTS {quote_identifier(' in inspect.getsource(module)
+        assert "DROP INDEX " not in inspect.getsource(module).replace("DROP INDEX IF EXISTS {", "")
+    assert "factory=SQLiteConnection" in inspect.getsource(SQLiteEngine._create_sqlite_connection)
+
+
+def test_change_publication_is_still_chosen_per_operation_and_dispatched_per_sink():
+    from mongoeco._change_streams.hub import ChangeStreamHub
+    from mongoeco.api._async.collection import AsyncCollection
+    from mongoeco.engines.adapter import EngineSpiAdapter
+
+    assert "publication" in _parameters(AsyncCollection._new_operation_context)
+    assert _parameters(EngineSpiAdapter.dispatch_committed_changes) == ["self", "sink"]
+    assert callable(ChangeStreamHub.should_publish_events)

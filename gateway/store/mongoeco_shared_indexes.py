@@ -1,0 +1,165 @@
+"""Adaptation 7 of mongoeco (see mongoeco_patches.py): logical indexes share their physical SQLite indexes.
+
+mongoeco's SQLite engine keeps every collection in three shared tables (`documents`, `multikey_entries`,
+`scalar_index_entries`) but creates one physical SQLite index per logical index, named after its database,
+collection and name. The definitions repeat: every `documents` index leads with `(db_name, coll_name, ...)`
+and spans all collections, and every multikey or scalar index is the same `(collection_id, index_name,
+type_score, element_key, storage_key)`. With ~20 resource types in use, each document insert maintained
+137 `documents` indexes and each of a Patient's ~85 key rows 34 identical `multikey_entries` indexes.
+
+Here each physical index is named after its definition instead, so equal definitions are one SQLite index:
+- `documents` indexes by their normalised key pattern, `multikey_entries` and `scalar_index_entries` by a
+  fixed name each;
+- creating a shared index that exists is a no-op (`CREATE INDEX` becomes `CREATE INDEX IF NOT EXISTS`);
+- dropping one waits for the commit and happens only if no catalog row names it any longer: upstream drops
+  the physical index before it deletes the catalog row, in the same transaction;
+- a data file written before this adaptation is moved to the shared names once, when the engine opens it.
+
+Everything goes through mongoeco's own connection class (`SQLiteConnection`, a `sqlite3.Connection`
+factory): statements are rewritten only when they name a shared index, so nothing else changes.
+`tests/unit/test_mongoeco_shared_indexes.py` pins the upstream behaviour this relies on.
+"""
+
+import hashlib
+import sqlite3
+from typing import Any
+
+from mongoeco._types.indexes import normalize_index_keys
+from mongoeco.core.json_compat import json_loads
+from mongoeco.engines import SQLiteEngine
+from mongoeco.engines import _sqlite_connection as connection_module
+from mongoeco.engines import sqlite as sqlite_module
+
+SHARED_PREFIX = "gateway_shared_"
+MULTIKEY_INDEX = f"{SHARED_PREFIX}multikey"
+SCALAR_INDEX = f"{SHARED_PREFIX}scalar"
+# The one definition upstream gives every multikey and every scalar physical index.
+ENTRY_COLUMNS = "(collection_id, index_name, type_score, element_key, storage_key)"
+_CREATE_SHARED = f'CREATE INDEX "{SHARED_PREFIX}'
+_DROP_SHARED = f'DROP INDEX IF EXISTS "{SHARED_PREFIX}'
+_PHYSICAL_COLUMNS = ("physical_name", "multikey_physical_name", "scalar_physical_name")
+_STILL_NAMED = (
+    "SELECT 1 FROM indexes WHERE physical_name = ?1 OR multikey_physical_name = ?1 "
+    "OR scalar_physical_name = ?1 LIMIT 1"
+)
+
+
+def documents_index_name(keys: Any) -> str:
+    """The shared name of the `documents` index for a key pattern: equal patterns, equal SQL definitions."""
+    pattern = repr([[field, direction] for field, direction in normalize_index_keys(keys)])
+    return f"{SHARED_PREFIX}documents_{hashlib.sha1(pattern.encode()).hexdigest()[:16]}"
+
+
+class SharingConnection(connection_module.SQLiteConnection):
+    """mongoeco's connection, with shared physical indexes created once and dropped when last unnamed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unreferenced_candidates: set[str] = set()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if sql.startswith(_CREATE_SHARED):
+            sql = "CREATE INDEX IF NOT EXISTS " + sql.removeprefix("CREATE INDEX ")
+        elif sql.startswith(_DROP_SHARED):
+            self.unreferenced_candidates.add(_identifier(sql.removeprefix("DROP INDEX IF EXISTS ")))
+            return super().execute("SELECT 0 WHERE 0")
+        return super().execute(sql, parameters)
+
+    def commit(self) -> None:
+        if self.unreferenced_candidates and self.in_transaction:
+            self.drop_unreferenced()
+        super().commit()
+
+    def rollback(self) -> None:
+        self.unreferenced_candidates.clear()
+        super().rollback()
+
+    def drop_unreferenced(self) -> None:
+        for name in sorted(self.unreferenced_candidates):
+            if super().execute(_STILL_NAMED, (name,)).fetchone() is None:
+                super().execute(f"DROP INDEX IF EXISTS {_quoted(name)}")
+        self.unreferenced_candidates.clear()
+
+
+def _identifier(quoted: str) -> str:
+    return quoted.strip()[1:-1].replace('""', '"')
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sharing_create_index(original: Any) -> Any:
+    def create_index(conn: sqlite3.Connection, **kwargs: Any) -> Any:
+        keys = kwargs["keys"]
+        kwargs["physical_index_name"] = lambda _db, _coll, _name: documents_index_name(keys)
+        kwargs["physical_multikey_index_name"] = lambda _db, _coll, _name: MULTIKEY_INDEX
+        kwargs["physical_scalar_index_name"] = lambda _db, _coll, _name: SCALAR_INDEX
+        return original(conn, **kwargs)
+
+    create_index.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_index
+
+
+def share_existing_indexes(connection: sqlite3.Connection) -> int:
+    """Move a data file's per-collection physical indexes to the shared ones; returns how many it dropped.
+
+    Runs in one transaction when the engine opens the file, before anything else uses it.
+    """
+    rows = connection.execute(
+        "SELECT db_name, coll_name, name, keys, physical_name, multikey_physical_name, scalar_physical_name "
+        "FROM indexes"
+    ).fetchall()
+    definitions = dict(
+        connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    )
+    retired: set[str] = set()
+    for db_name, coll_name, name, keys, *physical_names in rows:
+        shared_names = (
+            documents_index_name(json_loads(keys)) if keys else None,
+            MULTIKEY_INDEX,
+            SCALAR_INDEX,
+        )
+        for column, old, new in zip(_PHYSICAL_COLUMNS, physical_names, shared_names, strict=True):
+            if old is None or new is None or old == new:
+                continue
+            sql = definitions.get(old)
+            if sql is None:  # the catalog names an index the file lacks: upstream recreates it on use
+                continue
+            connection.execute(f"CREATE INDEX IF NOT EXISTS {_quoted(new)} ON {sql.split(' ON ', 1)[1]}")
+            connection.execute(
+                f"UPDATE indexes SET {column} = ? WHERE db_name = ? AND coll_name = ? AND name = ?",
+                (new, db_name, coll_name, name),
+            )
+            retired.add(old)
+    for old in sorted(retired):
+        connection.execute(f"DROP INDEX IF EXISTS {_quoted(old)}")
+    return len(retired)
+
+
+def _sharing_connect(original: Any) -> Any:
+    def connect(self: Any) -> None:
+        fresh = self._connection is None
+        original(self)
+        connection = self._connection
+        if not fresh or connection is None:  # only where this call opened the file: nothing else runs yet
+            return
+        with self._lock:
+            had_transaction = connection.in_transaction
+            if not had_transaction:
+                connection.execute("BEGIN IMMEDIATE")
+            share_existing_indexes(connection)
+            if not had_transaction:
+                connection.commit()
+
+    connect.__wrapped__ = original  # type: ignore[attr-defined]
+    return connect
+
+
+def apply() -> None:
+    """Install adaptation 7 (called once by mongoeco_patches.apply)."""
+    create_index = vars(sqlite_module)["_sqlite_create_index"]  # a private import of the module
+    vars(sqlite_module).update(
+        SQLiteConnection=SharingConnection, _sqlite_create_index=_sharing_create_index(create_index)
+    )
+    SQLiteEngine._connect_sync = _sharing_connect(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
