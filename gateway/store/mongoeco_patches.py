@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Eight changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Nine changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
@@ -26,6 +26,8 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
 8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
    (`mongoeco_change_feed.py`): the gateway opens none, and they were half of an insert's engine time.
+9. The wire server writes an `insert` command's documents as one batch (`mongoeco_batch_insert.py`), not one
+   engine call and commit per document, with the same per-document outcome.
 """
 
 from dataclasses import replace
@@ -37,7 +39,7 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
-from gateway.store import mongoeco_change_feed, mongoeco_shared_indexes
+from gateway.store import mongoeco_batch_insert, mongoeco_change_feed, mongoeco_shared_indexes
 
 # The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
 ARRAY_FIELDS = frozenset({"keys", "missing"})
@@ -309,4 +311,5 @@ def apply() -> None:
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     mongoeco_shared_indexes.apply()
     mongoeco_change_feed.apply()
+    mongoeco_batch_insert.apply()
     _applied = True

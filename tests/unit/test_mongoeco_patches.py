@@ -123,3 +123,21 @@ def test_change_publication_is_still_chosen_per_operation_and_dispatched_per_sin
     assert "publication" in _parameters(AsyncCollection._new_operation_context)
     assert _parameters(EngineSpiAdapter.dispatch_committed_changes) == ["self", "sink"]
     assert callable(ChangeStreamHub.should_publish_events)
+
+
+def test_the_wire_insert_command_still_has_the_parts_the_batch_adaptation_uses():
+    from mongoeco.api._async import _database_admin_write_commands as write_commands
+    from mongoeco.api._async.database_admin import AsyncDatabaseAdminService
+
+    assert _parameters(write_commands.DatabaseAdminWriteCommandService.command_insert) == [
+        "self",
+        "spec",
+        "session",
+    ]
+    assert callable(write_commands._write_command_result)
+    for helper in (
+        "_require_collection_name",
+        "_normalize_insert_documents",
+        "_normalize_ordered_from_command",
+    ):
+        assert callable(getattr(AsyncDatabaseAdminService, helper))
