@@ -20,8 +20,9 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
 5. The SQLite engine gets an index on `multikey_entries (collection_id, storage_key)`: every write first
    deletes the document's key rows by storage key, which without it reads all key rows of the collection.
 6. The SQLite engine looks up `_id` equality by storage key also beside other clauses, and skips its
-   decimal/array probes (each a scan after any write) for `_id` and `versionId`, which the store writes as
-   plain scalars only: a compare-and-swap update no longer reads the collection nine times.
+   decimal/array/sort-type probes (each a scan after any write) for fields whose type the store fixes
+   (`_id`, `versionId`, the key arrays): a compare-and-swap update no longer reads the collection nine
+   times, nor a conditional create three.
 7. The SQLite engine's logical indexes share one physical SQLite index per definition instead of one each
    (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
 8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
@@ -225,18 +226,33 @@ def _sqlite_prefilter(original: Any) -> Any:
 # Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
 # probes whether a filtered field holds decimals or arrays anywhere in the collection before translating a
 # filter, forgets the answers on every write, and each probe that finds nothing reads the whole collection:
-# a compare-and-swap update (`{_id, versionId}`) paid eight such scans.
+# a compare-and-swap update (`{_id, versionId}`) paid eight such scans. The key arrays hold strings only, so
+# they hold no decimals either; and every `_id` the gateway writes is a string (FHIR ids, `{id}/{versionId}`,
+# claim and rate-limit keys), so `_id` sorts as one: a conditional create (a search sorted by `_id`) paid two
+# more scans, and a Synthea support bundle has 870 of them.
 SCALAR_FIELDS = frozenset({"_id", "versionId"})
+UNTAGGED_FIELDS = SCALAR_FIELDS | ARRAY_FIELDS
+STRING_SORTED_FIELDS = frozenset({"_id"})
 
 
-def _sqlite_scalar_probe(original: Any) -> Any:
-    def probe(self: Any, db_name: str, coll_name: str, field: str, *args: Any) -> Any:
-        if field in SCALAR_FIELDS:
-            return False
-        return original(self, db_name, coll_name, field, *args)
+def _sqlite_probe_answer(fields: frozenset[str], answer: object) -> Any:
+    def wrap(original: Any) -> Any:
+        def probe(self: Any, db_name: str, coll_name: str, field: str, *args: Any) -> Any:
+            if field in fields:
+                return answer
+            return original(self, db_name, coll_name, field, *args)
 
-    probe.__wrapped__ = original  # type: ignore[attr-defined]
-    return probe
+        probe.__wrapped__ = original  # type: ignore[attr-defined]
+        return probe
+
+    return wrap
+
+
+SQLITE_PROBE_ANSWERS = {
+    "_field_contains_tagged_value_type_in_collection": (UNTAGGED_FIELDS, False),
+    "_field_is_top_level_array_in_collection": (SCALAR_FIELDS, False),
+    "_field_has_uniform_scalar_sort_type_in_collection": (STRING_SORTED_FIELDS, "string"),
+}
 
 
 # Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
@@ -302,11 +318,8 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
-    for probe in (
-        "_field_contains_tagged_value_type_in_collection",
-        "_field_is_top_level_array_in_collection",
-    ):
-        setattr(SQLiteEngine, probe, _sqlite_scalar_probe(getattr(SQLiteEngine, probe)))
+    for probe, (fields, answer) in SQLITE_PROBE_ANSWERS.items():
+        setattr(SQLiteEngine, probe, _sqlite_probe_answer(fields, answer)(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     mongoeco_shared_indexes.apply()

@@ -159,3 +159,15 @@ async def test_a_data_file_written_before_the_adaptation_moves_to_the_shared_ind
     with sqlite3.connect(path) as connection:
         named = connection.execute("SELECT physical_name, multikey_physical_name FROM indexes").fetchall()
     assert all(name is None or name.startswith(SHARED_PREFIX) for row in named for name in row)
+
+
+async def test_a_key_search_sorted_by_id_after_writes_returns_ids_in_string_order(store):
+    client, _ = store
+    collection = client["first"]["Practitioner"]
+    await collection.create_indexes(CURRENT_INDEXES)
+    for identifier in ("b-2", "a-10", "A-3", "a-9"):
+        await collection.insert_one({"_id": identifier, "keys": ["identifier|npi|1"], "missing": []})
+        found = collection.find({"keys": "identifier|npi|1"}).sort([("_id", 1)])
+        ids = [document["_id"] async for document in found]
+        assert ids == sorted(ids)
+    assert ids == ["A-3", "a-10", "a-9", "b-2"]

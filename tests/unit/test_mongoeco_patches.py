@@ -141,3 +141,11 @@ def test_the_wire_insert_command_still_has_the_parts_the_batch_adaptation_uses()
         "_normalize_ordered_from_command",
     ):
         assert callable(getattr(AsyncDatabaseAdminService, helper))
+
+
+def test_the_sqlite_collection_probes_still_take_the_field_fourth_and_answer_as_the_adaptation_does():
+    for probe in mongoeco_patches.SQLITE_PROBE_ANSWERS:
+        assert _parameters(getattr(SQLiteEngine, probe))[:4] == ["self", "db_name", "coll_name", "field"]
+    assert 'return "string"' in inspect.getsource(
+        inspect.unwrap(SQLiteEngine._field_has_uniform_scalar_sort_type_in_collection)
+    )
