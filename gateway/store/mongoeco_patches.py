@@ -21,8 +21,8 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    deletes the document's key rows by storage key, which without it reads all key rows of the collection.
 6. The SQLite engine looks up `_id` equality by storage key also beside other clauses, and skips its
    decimal/array/sort-type probes (each a scan after any write) for fields whose type the store fixes
-   (`_id`, `versionId`, the key arrays): a compare-and-swap update no longer reads the collection nine
-   times, nor a conditional create three.
+   (`_id`, `versionId`, the key arrays), and sorts by `_id` in SQL: a compare-and-swap update no longer
+   reads the collection nine times, nor a search sorted by `_id` (the default) once or three times.
 7. The SQLite engine's logical indexes share one physical SQLite index per definition instead of one each
    (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
 8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
@@ -255,6 +255,19 @@ SQLITE_PROBE_ANSWERS = {
 }
 
 
+def _sqlite_string_sort(original: Any) -> Any:
+    """A sort on string-only fields never needs Python: upstream otherwise looks for an array or a decimal
+    among the matches with its own translation of the filter, which correlates a scan of the key arrays."""
+
+    def requires_python(self: Any, db_name: str, coll_name: str, plan: Any, sort: Any) -> bool:
+        if sort and all(field in STRING_SORTED_FIELDS for field, _direction in sort):
+            return False
+        return bool(original(self, db_name, coll_name, plan, sort))
+
+    requires_python.__wrapped__ = original  # type: ignore[attr-defined]
+    return requires_python
+
+
 # Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
 # insert, replace and delete, but indexes those rows only by (collection_id, index_name, type_score,
 # element_key, storage_key): the delete reads every key row of the collection (N documents x ~80 keys) on
@@ -318,6 +331,7 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
+    SQLiteEngine._sort_requires_python = _sqlite_string_sort(SQLiteEngine._sort_requires_python)  # type: ignore[method-assign]
     for probe, (fields, answer) in SQLITE_PROBE_ANSWERS.items():
         setattr(SQLiteEngine, probe, _sqlite_probe_answer(fields, answer)(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]

@@ -149,3 +149,7 @@ def test_the_sqlite_collection_probes_still_take_the_field_fourth_and_answer_as_
     assert 'return "string"' in inspect.getsource(
         inspect.unwrap(SQLiteEngine._field_has_uniform_scalar_sort_type_in_collection)
     )
+
+
+def test_the_sqlite_sort_check_still_takes_the_plan_and_sort_pairs():
+    assert _parameters(SQLiteEngine._sort_requires_python) == ["self", "db_name", "coll_name", "plan", "sort"]
