@@ -31,6 +31,8 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    engine call and commit per document, with the same per-document outcome.
 """
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -276,24 +278,36 @@ def _sqlite_string_sort(original: Any) -> Any:
 MULTIKEY_STORAGE_INDEX = "gateway_multikey_entries_storage"
 
 
-def _sqlite_multikey_storage_index(original: Any) -> Any:
-    def connect(self: Any) -> None:
-        fresh = self._connection is None
-        original(self)
-        connection = self._connection
-        if not fresh or connection is None:  # only where this call opened the file: nothing else runs yet
-            return
-        with self._lock:
-            had_transaction = connection.in_transaction
-            connection.execute(
-                f"CREATE INDEX IF NOT EXISTS {MULTIKEY_STORAGE_INDEX} "
-                "ON multikey_entries (collection_id, storage_key)"
-            )
-            if not had_transaction and connection.in_transaction:
-                connection.commit()
+def create_multikey_storage_index(connection: sqlite3.Connection) -> None:
+    connection.execute(
+        f"CREATE INDEX IF NOT EXISTS {MULTIKEY_STORAGE_INDEX} "
+        "ON multikey_entries (collection_id, storage_key)"
+    )
 
-    connect.__wrapped__ = original  # type: ignore[attr-defined]
-    return connect
+
+def _sqlite_on_open(*steps: Callable[[sqlite3.Connection], object]) -> Any:
+    """Run `steps` in one transaction where the engine opens its file, before anything else uses it."""
+
+    def wrap(original: Any) -> Any:
+        def connect(self: Any) -> None:
+            fresh = self._connection is None
+            original(self)
+            connection = self._connection
+            if not fresh or connection is None:  # only where this call opened the file
+                return
+            with self._lock:
+                had_transaction = connection.in_transaction
+                if not had_transaction:
+                    connection.execute("BEGIN IMMEDIATE")
+                for step in steps:
+                    step(connection)
+                if not had_transaction:
+                    connection.commit()
+
+        connect.__wrapped__ = original  # type: ignore[attr-defined]
+        return connect
+
+    return wrap
 
 
 class _ResidualScan:
@@ -334,7 +348,9 @@ def apply() -> None:
     SQLiteEngine._sort_requires_python = _sqlite_string_sort(SQLiteEngine._sort_requires_python)  # type: ignore[method-assign]
     for probe, (fields, answer) in SQLITE_PROBE_ANSWERS.items():
         setattr(SQLiteEngine, probe, _sqlite_probe_answer(fields, answer)(getattr(SQLiteEngine, probe)))
-    SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
+    SQLiteEngine._connect_sync = _sqlite_on_open(  # type: ignore[method-assign]
+        create_multikey_storage_index, mongoeco_shared_indexes.share_existing_indexes
+    )(SQLiteEngine._connect_sync)
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     mongoeco_shared_indexes.apply()
     mongoeco_change_feed.apply()

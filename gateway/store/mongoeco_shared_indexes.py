@@ -26,7 +26,6 @@ from typing import Any
 
 from mongoeco._types.indexes import normalize_index_keys
 from mongoeco.core.json_compat import json_loads
-from mongoeco.engines import SQLiteEngine
 from mongoeco.engines import _sqlite_connection as connection_module
 from mongoeco.engines import sqlite as sqlite_module
 
@@ -104,7 +103,8 @@ def _sharing_create_index(original: Any) -> Any:
 def share_existing_indexes(connection: sqlite3.Connection) -> int:
     """Move a data file's per-collection physical indexes to the shared ones; returns how many it dropped.
 
-    Runs in one transaction when the engine opens the file, before anything else uses it.
+    Runs in one transaction when the engine opens the file, before anything else uses it (installed with
+    the other steps on open by mongoeco_patches.apply).
     """
     rows = connection.execute(
         "SELECT db_name, coll_name, name, keys, physical_name, multikey_physical_name, scalar_physical_name "
@@ -137,29 +137,9 @@ def share_existing_indexes(connection: sqlite3.Connection) -> int:
     return len(retired)
 
 
-def _sharing_connect(original: Any) -> Any:
-    def connect(self: Any) -> None:
-        fresh = self._connection is None
-        original(self)
-        connection = self._connection
-        if not fresh or connection is None:  # only where this call opened the file: nothing else runs yet
-            return
-        with self._lock:
-            had_transaction = connection.in_transaction
-            if not had_transaction:
-                connection.execute("BEGIN IMMEDIATE")
-            share_existing_indexes(connection)
-            if not had_transaction:
-                connection.commit()
-
-    connect.__wrapped__ = original  # type: ignore[attr-defined]
-    return connect
-
-
 def apply() -> None:
     """Install adaptation 7 (called once by mongoeco_patches.apply)."""
     create_index = vars(sqlite_module)["_sqlite_create_index"]  # a private import of the module
     vars(sqlite_module).update(
         SQLiteConnection=SharingConnection, _sqlite_create_index=_sharing_create_index(create_index)
     )
-    SQLiteEngine._connect_sync = _sharing_connect(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
