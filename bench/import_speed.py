@@ -8,7 +8,11 @@ Runs the same code as the command (gateway/bulk_import.py: worker processes read
 writes) in a fresh temporary data directory per engine and prints per engine the resources stored, the
 seconds taken, resources/s (the target is >= 300), the CPU seconds spent (this process with its store
 threads, and the worker processes apart) per stored resource, the cores used and the load average, since
-on a shared machine the wall clock says as much about the neighbours as about the import.
+on a shared machine the wall clock says as much about the neighbours as about the import; for SQLite also
+the size of the data files.
+
+To compare with another checkout, run this script with that checkout's interpreter (its `gateway` is used):
+    /path/to/other/.venv/bin/python bench/import_speed.py --engine sqlite
 """
 
 import sys
@@ -40,6 +44,7 @@ def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
         started, cpu = time.perf_counter(), time.process_time()
         summary = asyncio.run(run_import(settings, paths, show_progress=False, workers=workers))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        on_disk = sum(path.stat().st_size for path in data_dir.glob("*")) if data_dir is not None else 0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "engine": engine,
@@ -49,6 +54,7 @@ def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
         "writer_cpu": cpu,
         "worker_cpu": children.ru_utime + children.ru_stime,
         "load": os.getloadavg()[0],
+        "on_disk": on_disk,
     }
 
 
@@ -60,6 +66,7 @@ def _report(result: dict[str, object], workers: int) -> str:
         f"CPU per resource: writer {1000 * writer / stored:.1f} ms, "
         f"readers {1000 * readers / stored:.1f} ms; "
         f"{workers} reading workers on {os.cpu_count()} cores; load average {float(str(result['load'])):.1f}"
+        + (f"; data files {int(str(result['on_disk'])) / 2**20:.0f} MB" if result.get("on_disk") else "")
     )
 
 
