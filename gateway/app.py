@@ -1,6 +1,5 @@
 """create_app(settings): the only place that wires store, service, security and faces together."""
 
-import functools
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -51,9 +50,6 @@ from schema.http import router as graphql_router
 
 log = logging.getLogger("gateway")
 OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-# Building the GraphQL schemas costs about a second of CPU and they keep no per-app state, so apps with the
-# same limits share them (one per process in production; hundreds of apps in the test suite).
-_graphql_schemas = functools.cache(build_schemas)
 
 
 def _dev_mode_notice(settings: Settings, listen_url: str) -> None:
@@ -156,7 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit,
         limiter_storage(settings.rate_limit_storage, settings.mongodb_uri, settings.database_name),
     )
-    app.state.graphql = _graphql_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
+    # Shared by the process's apps with the same limits; built on the first GraphQL request, not here.
+    app.state.graphql = build_schemas(settings.graphql_max_depth, settings.graphql_max_aliases)
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(health_router)

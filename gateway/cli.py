@@ -145,13 +145,13 @@ def _serve(arguments: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from gateway.app import create_app
-
-    if arguments.workers > 1:
+    if arguments.workers > 1:  # each worker imports the app; this process only supervises them
         from gateway.workers import serve_workers
 
         serve_workers(arguments.host, arguments.port, arguments.workers, arguments.data_dir, arguments.dev)
         return
+    from gateway.app import create_app
+
     settings = _settings(arguments)
     app = create_app(settings)
     app.state.listen_url = f"http://{arguments.host}:{arguments.port}"  # for the dev-mode hint

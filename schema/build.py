@@ -1,9 +1,10 @@
 """Build the gateway's GraphQL schemas: the system schema and one instance schema per resource type."""
 
+import asyncio
 import keyword
 import logging
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, cached_property, partial
 from typing import Any
 
@@ -83,20 +84,29 @@ class FhirSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
+# Strawberry registers converted types by name: two threads must not convert them at once.
+_BUILDING = threading.Lock()
+SchemaSettings = dict[str, Any]
+
+
 class InstanceSchemas(Mapping[str, FhirSchema]):
     """Resource type -> the schema whose root is one resource of that type, each built on first use:
     a schema converts every type its root reaches, and most types' instance endpoints are rarely asked."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: Callable[[], SchemaSettings]) -> None:
         self.settings, self.built = settings, dict[str, FhirSchema]()
 
     def __getitem__(self, name: str) -> FhirSchema:
         if name not in SERVED:
             raise KeyError(name)
-        if name not in self.built:
-            types = fhir_types()
-            self.built[name] = FhirSchema(query=types.output(name), **self.settings)
+        with _BUILDING:
+            if name not in self.built:
+                types = fhir_types()
+                self.built[name] = FhirSchema(query=types.output(name), **self.settings())
         return self.built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in SERVED  # without building it
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVED)
@@ -105,10 +115,40 @@ class InstanceSchemas(Mapping[str, FhirSchema]):
         return len(SERVED)
 
 
-@dataclass(frozen=True)
 class GatewaySchemas:
-    system: FhirSchema
-    instance: Mapping[str, FhirSchema]
+    """The system schema and the instance schemas, each built on first use: converting the R4 types costs
+    seconds of CPU, which a process serving only REST (or a test that never asks GraphQL) does not pay."""
+
+    def __init__(self, max_depth: int, max_aliases: int) -> None:
+        self.limits = max_depth, max_aliases
+        self.instance = InstanceSchemas(lambda: self._settings)
+        self._system: FhirSchema | None = None
+
+    @cached_property
+    def _settings(self) -> SchemaSettings:
+        return {
+            "config": _config(),
+            "extensions": _extensions(*self.limits),
+            "execution_context_class": _executor(),
+            "directives": DIRECTIVES,
+        }
+
+    @property
+    def system(self) -> FhirSchema:
+        if self._system is None:
+            with _BUILDING:
+                if self._system is None:
+                    query, mutation = _roots()
+                    self._system = FhirSchema(query=query, mutation=mutation, **self._settings)
+        return self._system
+
+    async def ready(self, name: str) -> FhirSchema:
+        """The system schema (`name` "system") or a resource type's instance schema; the first time, built in
+        a worker thread, so the event loop keeps serving other requests meanwhile."""
+        built = self._system if name == "system" else self.instance.built.get(name)
+        if built is not None:
+            return built
+        return await asyncio.to_thread(lambda: self.system if name == "system" else self.instance[name])
 
 
 @cache
@@ -148,16 +188,11 @@ def _executor() -> type[FhirExecutor]:
     return type("FhirTypesExecutor", (FhirExecutor,), members)
 
 
+@cache
 def build_schemas(max_depth: int, max_aliases: int) -> GatewaySchemas:
-    query, mutation = _roots()
-    settings: dict[str, Any] = {
-        "config": _config(),
-        "extensions": _extensions(max_depth, max_aliases),
-        "execution_context_class": _executor(),
-        "directives": DIRECTIVES,
-    }
-    system = FhirSchema(query=query, mutation=mutation, **settings)
-    return GatewaySchemas(system, InstanceSchemas(settings))
+    """The schemas for these limits, shared by every app of the process: they keep no per-app state, and each
+    build costs seconds of CPU (the test suite creates hundreds of apps)."""
+    return GatewaySchemas(max_depth, max_aliases)
 
 
 def system_sdl() -> str:

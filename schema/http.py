@@ -109,7 +109,7 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
 async def execute(request: Request, schema_name: str, root_value: Any = None) -> Response:
     settings: Settings = request.app.state.settings
     schemas: GatewaySchemas = request.app.state.graphql
-    schema = schemas.system if schema_name == "system" else schemas.instance[schema_name]
+    schema = await schemas.ready(schema_name)  # built on the first GraphQL request (schema/build.py)
     base_url = _public_base_url(request)
     context = GraphQLContext(
         guarded_service(request),

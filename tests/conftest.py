@@ -25,6 +25,17 @@ TEST_SECRET = secrets.token_urlsafe(48)
 BROAD_SCOPE = "system/*.cruds"
 
 
+LONG_RUNNING_MARKERS = ("e2e", "synthea")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long test files (real server processes, the Synthea import) first: with `--dist loadfile` the
+    workers then end on short files together, rather than one waiting while the other runs a long file last.
+    The sort is stable, so the order within each group stays as collected."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG_RUNNING_MARKERS))
+
+
 @pytest.fixture(scope="session")
 def mongodb_uri() -> Iterator[str]:
     external = os.environ.get("MONGODB_URI")

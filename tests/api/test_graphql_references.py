@@ -2,13 +2,18 @@
 
 import pytest
 
-from tests.clinical_fixtures import put_examples
+from tests.clinical_fixtures import module_client_with_examples
 from tests.graphql_support import graphql, outcome_codes
+
+# The examples are loaded once for the whole module, into a database of its own. The one write (an
+# Observation with no subject, in the last test) is nothing the other tests' queries can reach.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+client = module_client_with_examples()
 
 
 @pytest.fixture
-async def loaded(client) -> None:
-    await put_examples(client)
+def loaded() -> None:
+    """The module's client has them loaded already."""
 
 
 async def test_a_reference_resolves_to_its_resource_through_inline_fragments(client, loaded):

@@ -1,19 +1,53 @@
 """Searchset Bundles for the foundation parameters: _id, family, given, identifier."""
 
-import pytest
+from collections.abc import AsyncIterator
 
-from tests.conftest import FHIR_JSON, example, patient_examples
+import httpx
+import pytest
+import pytest_asyncio
+
+from tests.conftest import (
+    DATA,
+    FHIR_JSON,
+    example,
+    fresh_settings,
+    http_client,
+    patient_examples,
+    running_app,
+)
+
+# The reading tests share one database holding the Patient examples, loaded once for the module; the test
+# that deletes uses `own_client`, a database of its own.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+DATA_PATIENT = DATA / "patient"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(mongodb_uri: str) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """The client, and HL7 example id -> server id for every Patient example."""
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        ids = {}
+        for path in patient_examples():
+            response = await http.post("/Patient", content=path.read_bytes(), headers=FHIR_JSON)
+            ids[response.json().get("id")] = response.json()["id"]
+            ids[example(f"patient/{path.name}")["id"]] = response.json()["id"]
+        yield http, ids
 
 
 @pytest.fixture
-async def loaded(client) -> dict[str, str]:
-    """HL7 example id -> server id, for every Patient example."""
-    ids = {}
-    for path in patient_examples():
-        response = await client.post("/Patient", content=path.read_bytes(), headers=FHIR_JSON)
-        ids[response.json().get("id")] = response.json()["id"]
-        ids[example(f"patient/{path.name}")["id"]] = response.json()["id"]
-    return ids
+def client(shared: tuple[httpx.AsyncClient, dict[str, str]]) -> httpx.AsyncClient:
+    return shared[0]
+
+
+@pytest.fixture
+def loaded(shared: tuple[httpx.AsyncClient, dict[str, str]]) -> dict[str, str]:
+    return shared[1]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def own_client(mongodb_uri: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        yield http
 
 
 async def _ids(client, query: str) -> set[str]:
@@ -75,9 +109,12 @@ async def test_count_pages_with_a_next_link_until_every_match_is_seen(client, lo
     assert len(seen) == len(set(seen)) == 22
 
 
-async def test_deleted_patients_are_not_found(client, loaded):
-    await client.delete(f"/Patient/{loaded['example']}")
-    assert await _ids(client, "family=chalmers") == set()
+async def test_deleted_patients_are_not_found(own_client):
+    body = (DATA_PATIENT / "patient-example.json").read_bytes()
+    created = (await own_client.post("/Patient", content=body, headers=FHIR_JSON)).json()
+    assert await _ids(own_client, "family=chalmers") == {created["id"]}
+    await own_client.delete(f"/Patient/{created['id']}")
+    assert await _ids(own_client, "family=chalmers") == set()
 
 
 async def test_an_unknown_parameter_is_reported_or_refused_when_strict(client, loaded):

@@ -2,17 +2,42 @@
 malformed values and injection attempts."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
+import httpx
 import pytest
+import pytest_asyncio
 
 from tests.api.search_fixtures import load_examples, match_ids
-from tests.conftest import FHIR_JSON
+from tests.conftest import FHIR_JSON, fresh_settings, http_client, running_app
+
+# The reading tests share one database holding the Patient examples, loaded once for the module; the tests
+# that write use `own_client`, a database of their own.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(mongodb_uri: str) -> AsyncIterator[tuple[httpx.AsyncClient, list[dict]]]:
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        stored = await load_examples(http)
+        yield http, stored
 
 
 @pytest.fixture
-async def examples(client):
-    return await load_examples(client)
+def client(shared: tuple[httpx.AsyncClient, list[dict]]) -> httpx.AsyncClient:
+    return shared[0]
+
+
+@pytest.fixture
+def examples(shared: tuple[httpx.AsyncClient, list[dict]]) -> list[dict]:
+    return shared[1]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def own_client(mongodb_uri: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(fresh_settings(mongodb_uri)) as app, http_client(app) as http:
+        yield http
 
 
 def _link(bundle: dict, relation: str) -> str | None:
@@ -56,8 +81,9 @@ async def test_paging_with_sort_visits_every_match_once(client, examples):
     assert sorted(seen) == sorted(patient["id"] for patient in examples)
 
 
-async def test_paging_while_other_clients_insert_has_no_duplicates_or_gaps(client, examples):
-    before = {patient["id"] for patient in examples}
+async def test_paging_while_other_clients_insert_has_no_duplicates_or_gaps(own_client):
+    client = own_client
+    before = {patient["id"] for patient in await load_examples(client)}
     seen: list[str] = []
     url = "/Patient?_count=3"
     while url:
@@ -185,7 +211,8 @@ async def test_values_are_data_and_never_widen_a_match(client, examples, query):
     assert found <= {"example"}
 
 
-async def test_regex_characters_in_a_value_match_literally(client):
+async def test_regex_characters_in_a_value_match_literally(own_client):
+    client = own_client
     literal = {"resourceType": "Patient", "name": [{"family": "O.*Brien"}]}
     other = {"resourceType": "Patient", "name": [{"family": "Oxbrien"}]}
     created = (await client.post("/Patient", json=literal, headers=FHIR_JSON)).json()

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -90,34 +90,73 @@ class Instance:
         self.process.wait()
 
 
+@dataclass
+class InstanceSpec:
+    """How to start one `serve`: its log file, worker processes and extra environment."""
+
+    log_file: Path
+    workers: int = 1
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def _launch(mongodb_uri: str, spec: InstanceSpec) -> Instance:
+    port = free_port()
+    arguments = [
+        str(COMMAND),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(spec.workers),
+    ]
+    with spec.log_file.open("wb") as log:
+        process = subprocess.Popen(
+            arguments,
+            env=_environment({"MONGODB_URI": mongodb_uri, **spec.environment}),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return Instance(f"http://127.0.0.1:{port}", process, spec.log_file)
+
+
+def _wait_until_ready(instance: Instance) -> None:
+    """Ready once /readyz answers 200 (database and indexes)."""
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        if instance.process.poll() is not None:
+            raise RuntimeError(f"serve exited early:\n{instance.log_file.read_text()}")
+        try:
+            if httpx.get(f"{instance.base_url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"serve was not ready in time:\n{instance.log_file.read_text()}")
+        time.sleep(0.3)
+
+
+@contextmanager
+def running_instances(mongodb_uri: str, *specs: InstanceSpec) -> Iterator[list[Instance]]:
+    """`fhir-gateway serve` instances with MONGODB_URI, started together (each start is seconds of CPU,
+    which a second core can spend meanwhile) and stopped with a signal."""
+    instances: list[Instance] = []
+    try:
+        for spec in specs:
+            instances.append(_launch(mongodb_uri, spec))
+        for instance in instances:
+            _wait_until_ready(instance)
+        yield instances
+    finally:
+        for instance in instances:
+            _stop(instance.process)
+
+
 @contextmanager
 def running_instance(
     mongodb_uri: str, log_file: Path, workers: int = 1, **environment: str
 ) -> Iterator[Instance]:
-    """`fhir-gateway serve` with MONGODB_URI; ready once /readyz answers 200 (database and indexes)."""
-    port = free_port()
-    arguments = [str(COMMAND), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            arguments,
-            env=_environment({"MONGODB_URI": mongodb_uri, **environment}),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    instance = Instance(f"http://127.0.0.1:{port}", process, log_file)
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"serve exited early:\n{log_file.read_text()}")
-            try:
-                if httpx.get(f"{instance.base_url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"serve was not ready in time:\n{log_file.read_text()}")
-            time.sleep(0.3)
+    """One `fhir-gateway serve` with MONGODB_URI, ready once /readyz answers 200."""
+    with running_instances(mongodb_uri, InstanceSpec(log_file, workers, environment)) as (instance,):
         yield instance
-    finally:
-        _stop(process)

@@ -17,7 +17,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.cluster import Instance, headers_for, running_instance, running_store
+from tests.e2e.cluster import (
+    Instance,
+    InstanceSpec,
+    headers_for,
+    running_instance,
+    running_instances,
+    running_store,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -42,8 +49,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     settings = {"FHIR_GATEWAY_RATE_LIMIT": f"{LIMIT}/minute", "FHIR_GATEWAY_METRICS": "public"}
     with (
         running_store(directory / "db", directory / "db.log") as uri,
-        running_instance(uri, directory / "a.log", FHIR_GATEWAY_LOG_FORMAT="json", **settings) as a,
-        running_instance(uri, directory / "b.log", workers=2, **settings) as b,
+        running_instances(
+            uri,
+            InstanceSpec(directory / "a.log", environment={"FHIR_GATEWAY_LOG_FORMAT": "json", **settings}),
+            InstanceSpec(directory / "b.log", workers=2, environment=settings),
+        ) as (a, b),
     ):
         yield Cluster(uri, a, b, directory)
 
@@ -231,6 +241,7 @@ def test_metrics_are_scraped_with_route_templates_and_faces(cluster):
         f"{cluster.a.base_url}/$graphql",
         json={"query": "{ PatientList(_count: 1) { id } }"},
         headers={"Authorization": headers["Authorization"]},
+        timeout=120,  # the process's first GraphQL request builds the schema first (seconds of CPU)
     )
     scrape = httpx.get(f"{cluster.a.base_url}/metrics")
     assert scrape.status_code == 200 and scrape.headers["content-type"].startswith("text/plain")
