@@ -33,6 +33,8 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
+from gateway.store import mongoeco_reads
+
 # The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
 ARRAY_FIELDS = frozenset({"keys", "missing"})
 PINNED_VERSION = "4.11.0"
@@ -301,4 +303,5 @@ def apply() -> None:
         setattr(SQLiteEngine, probe, _sqlite_scalar_probe(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_multikey_storage_index(SQLiteEngine._connect_sync)  # type: ignore[method-assign]
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
+    mongoeco_reads.apply()
     _applied = True

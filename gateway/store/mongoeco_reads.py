@@ -1,0 +1,128 @@
+"""mongoeco adaptations for reads whose cost grew with their number of matches (docs/storage.md).
+
+Applied by gateway/store/mongoeco_patches.py's `apply()`; `tests/unit/test_mongoeco_reads.py` pins the private
+methods wrapped here so that an upgrade that moves or changes them fails loudly.
+
+1. The memory engine pages a search sorted by `_id` alone (every store search without `_sort`) by walking its
+   candidates in `_id` order and stopping after the page. Upstream decodes and tests every candidate, then
+   sorts all matches to keep the first `limit`: a page of 20 from a birth year (N/91 Patients) or a family
+   prefix (N/10) read all of them. The candidates' storage keys of string ids are `("str", id)`, so ordering
+   them costs one sort of small tuples, no document decoding; the residual test then runs on the candidates
+   in order until the page is full. Where the candidates' ids are not all strings the scan falls back to
+   upstream's sort, so no order is ever guessed.
+"""
+
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mongoeco.engines import MemoryEngine
+
+_STRING_KEY = "str"  # mongoeco's storage key of a string `_id` is ("str", the id)
+
+_applied = False
+
+
+@dataclass
+class _IdOrder:
+    """Asked for by a scan sorted by `_id` alone; `ordered` tells the scan whether the candidates complied."""
+
+    direction: int
+    ordered: bool = False
+
+
+# Set only around the first step of one scan (where mongoeco picks its candidates), in one task's context.
+_ID_ORDER: ContextVar[_IdOrder | None] = ContextVar("gateway_id_order", default=None)
+
+
+def id_sort_direction(semantics: Any) -> int | None:
+    """1 or -1 where a find is sorted by `_id` alone (no collation, no text search), else None."""
+    sort = semantics.sort
+    if not sort or len(sort) != 1 or semantics.collation is not None or semantics.text_query is not None:
+        return None
+    field, direction = sort[0]
+    return direction if field == "_id" and direction in (1, -1) else None
+
+
+def _string_id(item: tuple[Any, Any]) -> str | None:
+    storage_key = item[0]
+    if isinstance(storage_key, tuple) and len(storage_key) == 2 and storage_key[0] == _STRING_KEY:
+        value = storage_key[1]
+        return value if isinstance(value, str) else None
+    return None
+
+
+def order_by_string_id(items: list[tuple[Any, Any]], direction: int) -> list[tuple[Any, Any]] | None:
+    """Candidates `(storage key, stored document)` in `_id` order, or None if some `_id` is not a string.
+    Python compares strings by code point, which is the order of their UTF-8 bytes: BSON's string order."""
+    keyed = [(_string_id(item), item) for item in items]
+    if any(identifier is None for identifier, _ in keyed):
+        return None
+    keyed.sort(key=lambda pair: pair[0] or "", reverse=direction == -1)
+    return [item for _, item in keyed]
+
+
+def _ordered_candidates(original: Any) -> Any:
+    def candidates(self: Any, *args: Any, **kwargs: Any) -> Any:
+        order = _ID_ORDER.get()
+        if order is None:
+            return original(self, *args, **kwargs)
+        # Upstream's natural-order shortcut keeps the first `limit` in insertion order: wrong for `_id` order.
+        items = original(self, *args, **{**kwargs, "natural_order_limit": None})
+        ordered = order_by_string_id(items, order.direction)
+        if ordered is None:
+            return items
+        order.ordered = True
+        return ordered
+
+    candidates.__wrapped__ = original  # type: ignore[attr-defined]
+    return candidates
+
+
+async def _in_id_order(
+    engine: Any, original: Any, arguments: tuple[Any, ...], semantics: Any, context: Any, direction: int
+) -> AsyncIterator[Any]:
+    order = _IdOrder(direction)
+    source = original(engine, *arguments, replace(semantics, sort=None), context=context)
+    try:
+        token = _ID_ORDER.set(order)
+        try:  # the scan selects its candidates on its first step
+            first = await anext(source)
+        except StopAsyncIteration:
+            return
+        finally:
+            _ID_ORDER.reset(token)
+        if not order.ordered:  # ids that are not all strings: let upstream sort
+            await source.aclose()
+            async for document in original(engine, *arguments, semantics, context=context):
+                yield document
+            return
+        yield first
+        async for document in source:
+            yield document
+    finally:
+        await source.aclose()
+
+
+def _memory_scan_in_id_order(original: Any) -> Any:
+    def scan(self: Any, db_name: str, coll_name: str, semantics: Any, *, context: Any = None) -> Any:
+        direction = id_sort_direction(semantics)
+        if direction is None:
+            return original(self, db_name, coll_name, semantics, context=context)
+        return _in_id_order(self, original, (db_name, coll_name), semantics, context, direction)
+
+    scan.__wrapped__ = original  # type: ignore[attr-defined]
+    return scan
+
+
+def apply() -> None:
+    """Install the read adaptations once per process (called by mongoeco_patches.apply)."""
+    global _applied
+    if _applied:
+        return
+    MemoryEngine._candidate_items_for_plan_locked = _ordered_candidates(  # type: ignore[method-assign]
+        MemoryEngine._candidate_items_for_plan_locked
+    )
+    MemoryEngine.scan_find_semantics = _memory_scan_in_id_order(MemoryEngine.scan_find_semantics)  # type: ignore[method-assign]
+    _applied = True
