@@ -75,6 +75,13 @@ async def _counted(collection: Any, query: dict[str, Any], cap: int = COUNT_CAP)
     return counted if counted <= cap else None
 
 
+def _and(query: dict[str, Any], condition: dict[str, Any]) -> dict[str, Any]:
+    """`query` AND `condition` as one flat `$and`: the embedded engines look for key lookups at its top level
+    only, so a nested one would make every later page a scan of the collection."""
+    clauses = query["$and"] if set(query) == {"$and"} else [query]
+    return {"$and": [*clauses, condition]}
+
+
 class ResourceStore:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -207,7 +214,7 @@ class ResourceStore:
         direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)
         backwards = direction != FORWARD
         order = reversed_spec(spec) if backwards else spec
-        paged = query if position is None else {"$and": [query, keyset_filter(order, position)]}
+        paged = query if position is None else _and(query, keyset_filter(order, position))
         # Page tokens need the sort values of the first and last rows, so keep `sort` when sorting by it.
         projection = (
             _RESULT_FIELDS
