@@ -9,7 +9,10 @@ methods wrapped here so that an upgrade that moves or changes them fails loudly.
    prefix (N/10) read all of them. The candidates' storage keys of string ids are `("str", id)`, so ordering
    them costs one sort of small tuples, no document decoding; the residual test then runs on the candidates
    in order until the page is full. Where the candidates' ids are not all strings the scan falls back to
-   upstream's sort, so no order is ever guessed.
+   upstream's sort, so no order is ever guessed. The clauses the candidates were looked up by (equality and
+   `$in` on the store's key arrays, each answered exactly by its index) are not tested again per candidate:
+   a date search's `$in` of ~30 keys against a document's ~80 cost more than its `$elemMatch`. If one of them
+   had no index lookup, the scan falls back to upstream's full test and sort.
 2. The SQLite engine does the same where mongoeco_patches.py (change 4) selects candidates by their keys in
    SQL and tests the rest in Python: the candidates' SQL gets upstream's own `ORDER BY` for the `_id` sort
    (compiled by upstream for the key clauses alone), and the Python residual then streams them, stopping
@@ -22,7 +25,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mongoeco.core.query_plan import AndCondition
+from mongoeco.core.compiled_query import CompiledQuery
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll, QueryNode
 from mongoeco.engines import MemoryEngine, SQLiteEngine
 from mongoeco.engines import sqlite as sqlite_module
 
@@ -33,10 +37,36 @@ _applied = False
 
 @dataclass
 class _IdOrder:
-    """Asked for by a scan sorted by `_id` alone; `ordered` tells the scan whether the candidates complied."""
+    """Asked for by a scan sorted by `_id` alone; `ordered` tells the scan whether the candidates complied
+    (in `_id` order, and found by an index lookup of every clause in `untested`)."""
 
     direction: int
+    untested: tuple[QueryNode, ...] = ()
     ordered: bool = False
+
+
+def _is_key_lookup(clause: QueryNode) -> bool:
+    """Equality or `$in` of strings on a key array: what an index lookup answers exactly."""
+    from gateway.store.mongoeco_patches import ARRAY_FIELDS  # here: mongoeco_patches imports this module
+
+    if isinstance(clause, EqualsCondition):
+        values: tuple[Any, ...] = (clause.value,)
+    elif isinstance(clause, InCondition):
+        values = tuple(clause.values)
+    else:
+        return False
+    if clause.field not in ARRAY_FIELDS or clause.null_matches_undefined:
+        return False
+    return bool(values) and all(isinstance(value, str) for value in values)
+
+
+def split_key_lookups(plan: QueryNode) -> tuple[tuple[QueryNode, ...], QueryNode]:
+    """The top-level key lookups of a filter, and the rest of it (MatchAll if nothing is left)."""
+    clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+    keys = tuple(clause for clause in clauses if _is_key_lookup(clause))
+    rest = [clause for clause in clauses if not _is_key_lookup(clause)]
+    residual: QueryNode = MatchAll() if not rest else rest[0] if len(rest) == 1 else AndCondition(tuple(rest))
+    return keys, residual
 
 
 # Set only around the first step of one scan (where mongoeco picks its candidates), in one task's context.
@@ -77,6 +107,8 @@ def _ordered_candidates(original: Any) -> Any:
             return original(self, *args, **kwargs)
         # Upstream's natural-order shortcut keeps the first `limit` in insertion order: wrong for `_id` order.
         items = original(self, *args, **{**kwargs, "natural_order_limit": None})
+        if order.untested and not _looked_up(self, kwargs, order.untested):
+            return items
         ordered = order_by_string_id(items, order.direction)
         if ordered is None:
             return items
@@ -87,11 +119,30 @@ def _ordered_candidates(original: Any) -> Any:
     return candidates
 
 
+def _looked_up(engine: Any, arguments: dict[str, Any], clauses: tuple[QueryNode, ...]) -> bool:
+    """Whether the candidates were narrowed by an index lookup of every one of `clauses` (mongoeco_patches,
+    change 2, intersects them all), so that every candidate satisfies them."""
+    from gateway.store.mongoeco_patches import (
+        _memory_clause_keys,
+    )  # here: mongoeco_patches imports this module
+
+    indexes, index_data = arguments.get("indexes"), arguments.get("index_data")
+    if indexes is None or index_data is None or arguments.get("collation") is not None:
+        return False
+    return all(_memory_clause_keys(engine, indexes, index_data, clause) is not None for clause in clauses)
+
+
 async def _in_id_order(
     engine: Any, original: Any, arguments: tuple[Any, ...], semantics: Any, context: Any, direction: int
 ) -> AsyncIterator[Any]:
-    order = _IdOrder(direction)
-    source = original(engine, *arguments, replace(semantics, sort=None), context=context)
+    untested, residual = split_key_lookups(semantics.query_plan)
+    order = _IdOrder(direction, untested)
+    streamed = replace(
+        semantics,
+        sort=None,
+        compiled_query=CompiledQuery(residual, dialect=semantics.dialect, collation=semantics.collation),
+    )
+    source = original(engine, *arguments, streamed, context=context)
     try:
         token = _ID_ORDER.set(order)
         try:  # the scan selects its candidates on its first step
@@ -100,7 +151,9 @@ async def _in_id_order(
             return
         finally:
             _ID_ORDER.reset(token)
-        if not order.ordered:  # ids that are not all strings: let upstream sort
+        if (
+            not order.ordered
+        ):  # ids that are not all strings, or a key clause without a lookup: upstream's way
             await source.aclose()
             async for document in original(engine, *arguments, semantics, context=context):
                 yield document

@@ -4,6 +4,7 @@ fail here, loudly, rather than bring back pages that read every match or, worse,
 import inspect
 from types import SimpleNamespace
 
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll
 from mongoeco.engines import MemoryEngine
 
 from gateway.store import mongoeco_patches, mongoeco_reads
@@ -71,3 +72,22 @@ def test_applying_the_patches_installs_the_read_adaptations_once():
     for method in (MemoryEngine.scan_find_semantics, MemoryEngine._candidate_items_for_plan_locked):
         assert inspect.unwrap(method) is not method
         assert inspect.unwrap(method) is method.__wrapped__  # type: ignore[attr-defined]  # wrapped once
+
+
+def test_only_string_lookups_on_the_key_arrays_are_left_untested():
+    keys = EqualsCondition("keys", "birthdate@1974")
+    some = InCondition("keys", ("family^smi", "family^smy"))
+    ranges = EqualsCondition("search", "x")
+    numeric = InCondition("keys", (1, 2))
+    untested, residual = mongoeco_reads.split_key_lookups(AndCondition((keys, ranges, some, numeric)))
+    assert untested == (keys, some)
+    assert residual == AndCondition((ranges, numeric))
+    assert mongoeco_reads.split_key_lookups(keys) == ((keys,), MatchAll())
+    assert mongoeco_reads.split_key_lookups(ranges) == ((), ranges)
+
+
+def test_the_memory_lookup_that_guarantees_untested_clauses_still_answers_them():
+    assert _parameters(mongoeco_patches._memory_clause_keys) == ["self", "indexes", "index_data", "clause"]
+    assert {"indexes", "index_data", "collation"} <= set(
+        _parameters(MemoryEngine._candidate_items_for_plan_locked)
+    )
