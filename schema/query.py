@@ -62,7 +62,9 @@ def connection_field(definition: ResourceDefinition, output: type) -> Any:
             if cursor is not None
             else page_request(search_pairs(definition, arguments), DEFAULT_COUNT)
         )
-        total, resources = await search_resources(info.context, definition.name, page.search_pairs())
+        # A Connection's `count` and cursors are the total's: it asks for the count a Bundle leaves out.
+        pairs = [*page.search_pairs(), ("_total", "accurate")]
+        total, resources = await search_resources(info.context, definition.name, pairs)
         return connection_value(page, total or 0, resources)
 
     cursor = inspect.Parameter("_cursor", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=str | None)

@@ -28,7 +28,7 @@ from gateway.service.includes import included
 from gateway.service.preconditions import check_if_match, stale, version_headers
 from gateway.service.reach import UNRESTRICTED, CallerReads, Reach
 from gateway.service.references import MAX_LINKED
-from gateway.service.search import SearchRequest, parse_search
+from gateway.service.search import SearchRequest, counts_total, parse_search
 from gateway.service.versions import check_id, new_id, next_version
 from gateway.store.criteria import Condition
 from gateway.store.records import NewVersion, VersionConflict
@@ -252,6 +252,7 @@ class FhirService:
                 request.page_token,
                 with_total=request.total != "none" or request.summary == "count",
                 offset=request.offset,
+                count_total=counts_total(request),
             )
         )
         if not request.includes:

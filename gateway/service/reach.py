@@ -81,11 +81,19 @@ class CallerReads:
         page_token: str | None = None,
         with_total: bool = False,
         offset: int = 0,
+        count_total: bool = False,
     ) -> Page:
         """A store search with the caller's restriction ANDed; Forbidden if the caller may not search it."""
         restriction = restriction_conditions(resource_type, self.reach.searchable(resource_type))
         return await self.store.search(
-            resource_type, [*conditions, *restriction], sort, count, page_token, with_total, offset=offset
+            resource_type,
+            [*conditions, *restriction],
+            sort,
+            count,
+            page_token,
+            with_total,
+            offset=offset,
+            count_total=count_total,
         )
 
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:

@@ -54,13 +54,24 @@ class SearchRequest:
     count: int = DEFAULT_COUNT
     offset: int = 0  # matches skipped before the first page; a page token carries its own position
     page_token: str | None = None
-    total: TotalMode = "accurate"
+    total: TotalMode | None = None  # None: the client did not ask (`counts_total` decides the cost)
     summary: str = "false"
     elements: tuple[str, ...] = ()
     used: list[tuple[str, str]] = field(default_factory=list)  # what the self link reports
     chains: list[tuple[str, str]] = field(default_factory=list)  # chained and _has: resolved by the service
     includes: list[Include] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+
+
+def counts_total(request: SearchRequest) -> bool:
+    """Whether the search counts its matches. Only when the client asks for the number (`_total=accurate`,
+    or `_summary=count` / `_count=0`, which fhirpy's `.count()` sends): by default, and for `_total=estimate`,
+    a Bundle carries the total where its page reaches the last match and leaves it out otherwise, as HAPI FHIR
+    does for results it has not loaded whole (Medplum leaves it out unless asked). Counting reads every match,
+    so it would make a page of 20 cost as much as the whole result (issue 9)."""
+    if request.total == "none":
+        return request.summary == "count"
+    return request.total == "accurate" or request.summary == "count" or request.count == 0
 
 
 def _integer(name: str, value: str, minimum: int, maximum: int = INT64_MAX) -> int:

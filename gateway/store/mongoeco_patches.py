@@ -42,7 +42,7 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
-from gateway.store import mongoeco_batch_insert, mongoeco_change_feed, mongoeco_shared_indexes
+from gateway.store import mongoeco_batch_insert, mongoeco_change_feed, mongoeco_reads, mongoeco_shared_indexes
 
 # The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
 ARRAY_FIELDS = frozenset({"keys", "missing"})
@@ -355,4 +355,5 @@ def apply() -> None:
     mongoeco_shared_indexes.apply()
     mongoeco_change_feed.apply()
     mongoeco_batch_insert.apply()
+    mongoeco_reads.apply()
     _applied = True

@@ -62,14 +62,24 @@ def _gate[**P, R](
     return passing
 
 
-# Totals are counted up to this many matches, as HAPI's `countSearchResultsUpTo` does: beyond it the count
-# would cost more than the page, so the Bundle leaves `total` out (FHIR makes it optional) and pages on.
-TOTAL_CAP = 1000
+# An asked-for total (`_total=accurate`, `_summary=count`, `_count=0`) is counted exactly up to this many
+# matches, the deepest `_offset` a client may ask for (gateway/service/search.py); beyond it, no `total`.
+COUNT_CAP = 100_000
+# History keeps its earlier rule (no `_total` parameter there): counted up to 1,000 versions, as HAPI FHIR's
+# `countSearchResultsUpTo` does, then left out.
+HISTORY_COUNT_CAP = 1000
 
 
-async def _capped_count(collection: Any, query: dict[str, Any]) -> int | None:
-    counted = int(await collection.count_documents(query, limit=TOTAL_CAP + 1, **session_options()))
-    return counted if counted <= TOTAL_CAP else None
+async def _counted(collection: Any, query: dict[str, Any], cap: int = COUNT_CAP) -> int | None:
+    counted = int(await collection.count_documents(query, limit=cap + 1, **session_options()))
+    return counted if counted <= cap else None
+
+
+def _and(query: dict[str, Any], condition: dict[str, Any]) -> dict[str, Any]:
+    """`query` AND `condition` as one flat `$and`: the embedded engines look for key lookups at its top level
+    only, so a nested one would make every later page a scan of the collection."""
+    clauses = query["$and"] if set(query) == {"$and"} else [query]
+    return {"$and": [*clauses, condition]}
 
 
 class ResourceStore:
@@ -150,6 +160,7 @@ class ResourceStore:
             count,
             page_token,
             with_total=True,
+            count_cap=HISTORY_COUNT_CAP,
         )
 
     @_gate
@@ -162,8 +173,11 @@ class ResourceStore:
         page_token: str | None,
         with_total: bool,
         offset: int = 0,
+        count_total: bool = False,
     ) -> Page:
-        """`offset` skips matches before the first page; with a page token the token's position rules."""
+        """`offset` skips matches before the first page; with a page token the token's position rules.
+        `with_total`: the total where the page shows it (the page reaches the last match), as HAPI FHIR
+        gives it without counting; `count_total`: counted (`_total=accurate`, `_summary=count`)."""
         return await self._page(
             self._database.current(resource_type),
             resource_type,
@@ -173,6 +187,7 @@ class ResourceStore:
             page_token,
             with_total,
             0 if page_token is not None else offset,
+            COUNT_CAP if count_total else None,
         )
 
     @_gate
@@ -190,14 +205,16 @@ class ResourceStore:
         page_token: str | None,
         with_total: bool,
         skip: int = 0,
+        count_cap: int | None = None,
     ) -> Page:
-        total = await _capped_count(collection, query) if with_total else None
+        """`count` matches after `page_token` (or `skip` matches); `count_cap`: count matches up to it."""
+        total = await _counted(collection, query, count_cap) if count_cap is not None else None
         if count == 0:
             return Page(items=[], next_token=None, total=total)
         direction, position = decode_position(page_token, len(spec)) if page_token else (FORWARD, None)
         backwards = direction != FORWARD
         order = reversed_spec(spec) if backwards else spec
-        paged = query if position is None else {"$and": [query, keyset_filter(order, position)]}
+        paged = query if position is None else _and(query, keyset_filter(order, position))
         # Page tokens need the sort values of the first and last rows, so keep `sort` when sorting by it.
         projection = (
             _RESULT_FIELDS
@@ -216,6 +233,8 @@ class ResourceStore:
         last = encode_position(FORWARD, sort_values(documents[-1], spec)) if documents else None
         earlier = more if backwards else (page_token is not None or skip > 0)
         later = direction == BACKWARD or (direction == FORWARD and more)
+        if with_total and count_cap is None and page_token is None and not more:
+            total = await self._total_at_the_end(collection, query, skip, len(documents))
         return Page(
             items=[_version(resource_type, doc) for doc in documents],
             next_token=last if later else None,
@@ -223,6 +242,14 @@ class ResourceStore:
             previous_token=first if earlier else None,
             last_token=encode_position(LAST),
         )
+
+    @staticmethod
+    async def _total_at_the_end(collection: Any, query: dict[str, Any], skip: int, shown: int) -> int | None:
+        """The total of a first page that reaches the last match: what was skipped plus what it shows. An
+        offset past the end shows nothing, so the matches it skipped are counted (the skip read as many)."""
+        if shown or not skip:
+            return skip + shown
+        return await _counted(collection, query, skip)
 
     @_gate
     async def explain_search(self, resource_type: str, conditions: list[Condition]) -> dict[str, Any]:

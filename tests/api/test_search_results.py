@@ -113,10 +113,31 @@ async def test_count_is_capped_and_must_be_a_whole_number(client):
 
 
 async def test_total_none_leaves_out_the_total(client, examples):
-    assert "total" not in (await client.get("/Patient?_total=none")).json()
-    assert (await client.get("/Patient?_total=accurate")).json()["total"] == len(examples)
-    assert (await client.get("/Patient?_total=estimate")).json()["total"] == len(examples)
+    assert "total" not in (await client.get("/Patient?_total=none&_count=100")).json()
     assert (await client.get("/Patient?_total=maybe")).status_code == 400
+
+
+async def test_total_accurate_counts_every_match_beyond_the_page(client, examples):
+    assert len(examples) > 2
+    bundle = (await client.get("/Patient?_total=accurate&_count=2")).json()
+    assert bundle["total"] == len(examples)
+    assert len(bundle["entry"]) == 2
+
+
+async def test_without_total_accurate_the_total_is_given_only_where_the_page_reaches_the_last_match(
+    client, examples
+):
+    for query in ("", "&_total=estimate"):
+        whole = (await client.get(f"/Patient?_count=100{query}")).json()
+        assert whole["total"] == len(examples) == len(whole["entry"])
+        first = (await client.get(f"/Patient?_count=2{query}")).json()
+        assert "total" not in first, "counting would read every match for a page of two"
+        assert _link(first, "next")
+        tail = (await client.get(f"/Patient?_count=2&_offset={len(examples) - 1}{query}")).json()
+        assert tail["total"] == len(examples), "an offset page that reaches the end knows the total"
+        beyond = (await client.get(f"/Patient?_count=2&_offset={len(examples) + 5}{query}")).json()
+        assert beyond["total"] == len(examples)
+        assert "entry" not in beyond
 
 
 async def test_summary_true_keeps_summary_elements_and_tags_the_subset(client, examples):

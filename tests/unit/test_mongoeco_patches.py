@@ -55,7 +55,8 @@ def test_the_sqlite_planner_still_offers_the_prefilter_mode_the_adaptation_build
 def test_applying_installs_every_adaptation_once():
     mongoeco_patches.apply()
     mongoeco_patches.apply()
-    assert sqlite_module.FiniteDocumentScan is mongoeco_patches._ResidualScan
+    # mongoeco_reads.apply() (run last) puts its ordered scan in front of the residual scan.
+    assert sqlite_module.FiniteDocumentScan.previous is mongoeco_patches._ResidualScan
     wrapped = SQLiteEngine._translate_equals_with_multikey
     assert inspect.unwrap(wrapped) is not wrapped
     assert inspect.unwrap(inspect.unwrap(wrapped)) is inspect.unwrap(wrapped)  # not wrapped twice

@@ -1,0 +1,93 @@
+"""mongoeco's private parts that gateway/store/mongoeco_reads.py relies on: an upgrade that changes them must
+fail here, loudly, rather than bring back pages that read every match or, worse, pages in the wrong order."""
+
+import inspect
+from types import SimpleNamespace
+
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll
+from mongoeco.engines import MemoryEngine
+
+from gateway.store import mongoeco_patches, mongoeco_reads
+
+
+def _source(function: object) -> str:
+    return inspect.getsource(inspect.unwrap(function))  # type: ignore[arg-type]
+
+
+def _parameters(function: object) -> list[str]:
+    return list(inspect.signature(inspect.unwrap(function)).parameters)  # type: ignore[arg-type]
+
+
+def test_the_memory_scan_still_has_the_shape_the_id_order_adaptation_wraps():
+    assert _parameters(MemoryEngine.scan_find_semantics) == [
+        "self",
+        "db_name",
+        "coll_name",
+        "semantics",
+        "context",
+    ]
+    scan = _source(MemoryEngine.scan_find_semantics)
+    # Candidates are picked in the scan's first step by this method; the natural-order shortcut by keyword.
+    assert "self._candidate_items_for_plan_locked(" in scan
+    assert "natural_order_limit=" in scan
+    # Without a sort the scan streams: it stops after skip + limit matches instead of testing every candidate.
+    assert "if not semantics.sort:" in scan
+    assert "stream_finalize_documents(" in scan
+    assert "natural_order_limit" in _parameters(MemoryEngine._candidate_items_for_plan_locked)
+
+
+def test_a_string_id_is_still_stored_under_the_key_the_ordering_reads():
+    engine = MemoryEngine()
+    assert engine._storage_key("pat-1") == ("str", "pat-1")
+    assert engine._storage_key(7) != ("str", 7)
+
+
+def test_candidates_are_ordered_by_their_string_ids_in_either_direction():
+    items = [(("str", identifier), identifier.upper()) for identifier in ["b", "a-2", "c", "a-10", "Z", "é"]]
+    ascending = mongoeco_reads.order_by_string_id(items, 1)
+    assert ascending is not None
+    assert [data for _, data in ascending] == ["Z", "A-10", "A-2", "B", "C", "É"]  # BSON: UTF-8 byte order
+    descending = mongoeco_reads.order_by_string_id(items, -1)
+    assert descending == list(reversed(ascending))
+
+
+def test_candidates_with_an_id_that_is_not_a_string_are_left_to_upstreams_sort():
+    assert mongoeco_reads.order_by_string_id([(("str", "a"), 1), (("int", 3), 2)], 1) is None
+
+
+def test_only_a_sort_by_id_alone_is_served_in_id_order():
+    def semantics(sort: object, collation: object = None) -> SimpleNamespace:
+        return SimpleNamespace(sort=sort, collation=collation, text_query=None)
+
+    assert mongoeco_reads.id_sort_direction(semantics([("_id", 1)])) == 1
+    assert mongoeco_reads.id_sort_direction(semantics([("_id", -1)])) == -1
+    assert mongoeco_reads.id_sort_direction(semantics(None)) is None
+    assert mongoeco_reads.id_sort_direction(semantics([("sort.family", 1), ("_id", 1)])) is None
+    assert mongoeco_reads.id_sort_direction(semantics([("_id", 1)], collation={"locale": "en"})) is None
+
+
+def test_applying_the_patches_installs_the_read_adaptations_once():
+    mongoeco_patches.apply()
+    mongoeco_reads.apply()
+    for method in (MemoryEngine.scan_find_semantics, MemoryEngine._candidate_items_for_plan_locked):
+        assert inspect.unwrap(method) is not method
+        assert inspect.unwrap(method) is method.__wrapped__  # type: ignore[attr-defined]  # wrapped once
+
+
+def test_only_string_lookups_on_the_key_arrays_are_left_untested():
+    keys = EqualsCondition("keys", "birthdate@1974")
+    some = InCondition("keys", ("family^smi", "family^smy"))
+    ranges = EqualsCondition("search", "x")
+    numeric = InCondition("keys", (1, 2))
+    untested, residual = mongoeco_reads.split_key_lookups(AndCondition((keys, ranges, some, numeric)))
+    assert untested == (keys, some)
+    assert residual == AndCondition((ranges, numeric))
+    assert mongoeco_reads.split_key_lookups(keys) == ((keys,), MatchAll())
+    assert mongoeco_reads.split_key_lookups(ranges) == ((), ranges)
+
+
+def test_the_memory_lookup_that_guarantees_untested_clauses_still_answers_them():
+    assert _parameters(mongoeco_patches._memory_clause_keys) == ["self", "indexes", "index_data", "clause"]
+    assert {"indexes", "index_data", "collation"} <= set(
+        _parameters(MemoryEngine._candidate_items_for_plan_locked)
+    )
