@@ -61,8 +61,8 @@ def _skip_string_id_rescan(original: Any) -> Any:
     return validate
 
 
-def _memory_clause_keys(self: Any, indexes: list[Any], index_data: dict[str, Any], clause: Any) -> Any:
-    """The storage keys a single-field index gives for one equality or `$in` clause, or None."""
+def _memory_clause_buckets(self: Any, indexes: list[Any], index_data: dict[str, Any], clause: Any) -> Any:
+    """The index buckets (sets of storage keys) an equality or `$in` clause names; None without an index."""
     if isinstance(clause, EqualsCondition) and clause.field in ARRAY_FIELDS:
         if clause.null_matches_undefined or not isinstance(clause.value, str):
             return None
@@ -72,17 +72,14 @@ def _memory_clause_keys(self: Any, indexes: list[Any], index_data: dict[str, Any
     else:
         return None
     if clause.field == "_id" and all(isinstance(value, str) for value in values):
-        return {self._storage_key(value) for value in values}
+        return [{self._storage_key(value) for value in values}]
     for index in indexes:
         index_map = index_data.get(index["name"])
         if index["key"] != [(clause.field, 1)] or index_map is None or index.get("sparse"):
             continue
         if index.get("partialFilterExpression") or index.get("collation"):
             continue
-        keys: set[Any] = set()
-        for value in values:
-            keys |= set(index_map.get((self._index_equality_key(value),), set()))
-        return keys
+        return [index_map.get((self._index_equality_key(value),), ()) for value in values]
     return None
 
 
@@ -94,14 +91,19 @@ def _memory_in_candidates(original: Any) -> Any:
         if kwargs.get("collation") is not None:
             return found
         clauses = query_plan.clauses if isinstance(query_plan, AndCondition) else (query_plan,)
-        looked_up = [_memory_clause_keys(self, indexes, index_data, clause) for clause in clauses]
-        sets = sorted((keys for keys in looked_up if keys is not None), key=len)
-        if not sets:
+        looked_up = [_memory_clause_buckets(self, indexes, index_data, clause) for clause in clauses]
+        clause_buckets = [buckets for buckets in looked_up if buckets is not None]
+        if not clause_buckets:
             return found
         if found is not None:  # upstream's own pick (the first indexed equality) is one more AND term
-            sets.insert(0, found.storage_keys)
-        # Every clause of the AND holds for a match: intersect them all, from the smallest set up.
-        return memory_module._MemoryIndexedCandidates(set(sets[0]).intersection(*sets[1:]))
+            clause_buckets.append([found.storage_keys])
+        # Every clause of the AND holds for a match. Only the smallest clause's keys are copied: the others
+        # are tested by membership, since copying a bucket of half the collection costs more than the page.
+        clause_buckets.sort(key=lambda buckets: sum(len(bucket) for bucket in buckets))
+        keys = set().union(*clause_buckets[0])
+        for buckets in clause_buckets[1:]:
+            keys = {key for key in keys if any(key in bucket for bucket in buckets)}
+        return memory_module._MemoryIndexedCandidates(keys)
 
     candidates.__wrapped__ = original  # type: ignore[attr-defined]
     return candidates

@@ -122,14 +122,12 @@ def _ordered_candidates(original: Any) -> Any:
 def _looked_up(engine: Any, arguments: dict[str, Any], clauses: tuple[QueryNode, ...]) -> bool:
     """Whether the candidates were narrowed by an index lookup of every one of `clauses` (mongoeco_patches,
     change 2, intersects them all), so that every candidate satisfies them."""
-    from gateway.store.mongoeco_patches import (
-        _memory_clause_keys,
-    )  # here: mongoeco_patches imports this module
+    from gateway.store.mongoeco_patches import _memory_clause_buckets  # here: mongoeco_patches imports this
 
     indexes, index_data = arguments.get("indexes"), arguments.get("index_data")
     if indexes is None or index_data is None or arguments.get("collation") is not None:
         return False
-    return all(_memory_clause_keys(engine, indexes, index_data, clause) is not None for clause in clauses)
+    return all(_memory_clause_buckets(engine, indexes, index_data, clause) is not None for clause in clauses)
 
 
 async def _in_id_order(

@@ -87,7 +87,7 @@ def test_only_string_lookups_on_the_key_arrays_are_left_untested():
 
 
 def test_the_memory_lookup_that_guarantees_untested_clauses_still_answers_them():
-    assert _parameters(mongoeco_patches._memory_clause_keys) == ["self", "indexes", "index_data", "clause"]
+    assert _parameters(mongoeco_patches._memory_clause_buckets) == ["self", "indexes", "index_data", "clause"]
     assert {"indexes", "index_data", "collation"} <= set(
         _parameters(MemoryEngine._candidate_items_for_plan_locked)
     )
