@@ -23,6 +23,7 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    decimal/array/sort-type probes (each a scan after any write) for fields whose type the store fixes
    (`_id`, `versionId`, the key arrays), and sorts by `_id` in SQL: a compare-and-swap update no longer
    reads the collection nine times, nor a search sorted by `_id` (the default) once or three times.
+   5 and the probes and sort check of 6 live in `mongoeco_sqlite_scans.py`.
 7. The SQLite engine's logical indexes share one physical SQLite index per definition instead of one each
    (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
 8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
@@ -31,8 +32,6 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    engine call and commit per document, with the same per-document outcome.
 """
 
-import sqlite3
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -42,10 +41,15 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
-from gateway.store import mongoeco_batch_insert, mongoeco_change_feed, mongoeco_reads, mongoeco_shared_indexes
+from gateway.store import (
+    mongoeco_batch_insert,
+    mongoeco_change_feed,
+    mongoeco_reads,
+    mongoeco_shared_indexes,
+    mongoeco_sqlite_scans,
+)
+from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
 
-# The store's fields that always hold arrays of plain values (see gateway/store/indexes.py).
-ARRAY_FIELDS = frozenset({"keys", "missing"})
 PINNED_VERSION = "4.11.0"
 
 _applied = False
@@ -227,91 +231,6 @@ def _sqlite_prefilter(original: Any) -> Any:
     return compile_plan
 
 
-# Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
-# probes whether a filtered field holds decimals or arrays anywhere in the collection before translating a
-# filter, forgets the answers on every write, and each probe that finds nothing reads the whole collection:
-# a compare-and-swap update (`{_id, versionId}`) paid eight such scans. The key arrays hold strings only, so
-# they hold no decimals either; and every `_id` the gateway writes is a string (FHIR ids, `{id}/{versionId}`,
-# claim and rate-limit keys), so `_id` sorts as one: a conditional create (a search sorted by `_id`) paid two
-# more scans, and a Synthea support bundle has 870 of them.
-SCALAR_FIELDS = frozenset({"_id", "versionId"})
-UNTAGGED_FIELDS = SCALAR_FIELDS | ARRAY_FIELDS
-STRING_SORTED_FIELDS = frozenset({"_id"})
-
-
-def _sqlite_probe_answer(fields: frozenset[str], answer: object) -> Any:
-    def wrap(original: Any) -> Any:
-        def probe(self: Any, db_name: str, coll_name: str, field: str, *args: Any) -> Any:
-            if field in fields:
-                return answer
-            return original(self, db_name, coll_name, field, *args)
-
-        probe.__wrapped__ = original  # type: ignore[attr-defined]
-        return probe
-
-    return wrap
-
-
-SQLITE_PROBE_ANSWERS = {
-    "_field_contains_tagged_value_type_in_collection": (UNTAGGED_FIELDS, False),
-    "_field_is_top_level_array_in_collection": (SCALAR_FIELDS, False),
-    "_field_has_uniform_scalar_sort_type_in_collection": (STRING_SORTED_FIELDS, "string"),
-}
-
-
-def _sqlite_string_sort(original: Any) -> Any:
-    """A sort on string-only fields never needs Python: upstream otherwise looks for an array or a decimal
-    among the matches with its own translation of the filter, which correlates a scan of the key arrays."""
-
-    def requires_python(self: Any, db_name: str, coll_name: str, plan: Any, sort: Any) -> bool:
-        if sort and all(field in STRING_SORTED_FIELDS for field, _direction in sort):
-            return False
-        return bool(original(self, db_name, coll_name, plan, sort))
-
-    requires_python.__wrapped__ = original  # type: ignore[attr-defined]
-    return requires_python
-
-
-# Upstream deletes a document's multikey rows `WHERE collection_id = ? AND storage_key = ?` before every
-# insert, replace and delete, but indexes those rows only by (collection_id, index_name, type_score,
-# element_key, storage_key): the delete reads every key row of the collection (N documents x ~80 keys) on
-# every write. `scalar_index_entries` has the (collection_id, storage_key) index; this gives the same to
-# `multikey_entries`.
-MULTIKEY_STORAGE_INDEX = "gateway_multikey_entries_storage"
-
-
-def create_multikey_storage_index(connection: sqlite3.Connection) -> None:
-    connection.execute(
-        f"CREATE INDEX IF NOT EXISTS {MULTIKEY_STORAGE_INDEX} "
-        "ON multikey_entries (collection_id, storage_key)"
-    )
-
-
-def _sqlite_on_open(*steps: Callable[[sqlite3.Connection], object]) -> Any:
-    """Run `steps` in one transaction where the engine opens its file, before anything else uses it."""
-
-    def wrap(original: Any) -> Any:
-        def connect(self: Any) -> None:
-            fresh = self._connection is None
-            original(self)
-            connection = self._connection
-            if not fresh or connection is None:  # only where this call opened the file
-                return
-            with self._lock:
-                had_transaction = connection.in_transaction
-                if not had_transaction:
-                    connection.execute("BEGIN IMMEDIATE")
-                for step in steps:
-                    step(connection)
-                if not had_transaction:
-                    connection.commit()
-
-        connect.__wrapped__ = original  # type: ignore[attr-defined]
-        return connect
-
-    return wrap
-
-
 class _ResidualScan:
     """Upstream's residual scan refuses a sort; filter first, then sort, page and project as a scan would."""
 
@@ -347,12 +266,7 @@ def apply() -> None:
     SQLiteEngine._translate_query_plan_with_multikey = _sqlite_id_in(  # type: ignore[method-assign]
         SQLiteEngine._translate_query_plan_with_multikey
     )
-    SQLiteEngine._sort_requires_python = _sqlite_string_sort(SQLiteEngine._sort_requires_python)  # type: ignore[method-assign]
-    for probe, (fields, answer) in SQLITE_PROBE_ANSWERS.items():
-        setattr(SQLiteEngine, probe, _sqlite_probe_answer(fields, answer)(getattr(SQLiteEngine, probe)))
-    SQLiteEngine._connect_sync = _sqlite_on_open(  # type: ignore[method-assign]
-        create_multikey_storage_index, mongoeco_shared_indexes.share_existing_indexes
-    )(SQLiteEngine._connect_sync)
+    mongoeco_sqlite_scans.apply()
     setattr(sqlite_module, "FiniteDocumentScan", _ResidualScan)  # noqa: B010 - a module attribute, on purpose
     mongoeco_shared_indexes.apply()
     mongoeco_change_feed.apply()

@@ -30,6 +30,8 @@ from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition,
 from mongoeco.engines import MemoryEngine, SQLiteEngine
 from mongoeco.engines import sqlite as sqlite_module
 
+from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
+
 _STRING_KEY = "str"  # mongoeco's storage key of a string `_id` is ("str", the id)
 
 _applied = False
@@ -47,8 +49,6 @@ class _IdOrder:
 
 def _is_key_lookup(clause: QueryNode) -> bool:
     """Equality or `$in` of strings on a key array: what an index lookup answers exactly."""
-    from gateway.store.mongoeco_patches import ARRAY_FIELDS  # here: mongoeco_patches imports this module
-
     if isinstance(clause, EqualsCondition):
         values: tuple[Any, ...] = (clause.value,)
     elif isinstance(clause, InCondition):

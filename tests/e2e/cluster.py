@@ -5,7 +5,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,10 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from gateway.auth.authenticator import build_authenticator
 from gateway.settings import Settings
+from tests.e2e.server import free_port, wait_until_serving
 
 COMMAND = Path(sys.executable).parent / "fhir-gateway"
 SECRET = secrets.token_urlsafe(48)  # every instance trusts this key: instances agree on keys by configuration
@@ -32,12 +30,6 @@ def token(subject: str, scope: str = "system/*.cruds") -> str:
 
 def headers_for(subject: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(subject)}", "Content-Type": "application/fhir+json"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _environment(extra: dict[str, str]) -> dict[str, str]:
@@ -121,22 +113,6 @@ def _launch(mongodb_uri: str, spec: InstanceSpec) -> Instance:
     return Instance(f"http://127.0.0.1:{port}", process, spec.log_file)
 
 
-def _wait_until_ready(instance: Instance) -> None:
-    """Ready once /readyz answers 200 (database and indexes)."""
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        if instance.process.poll() is not None:
-            raise RuntimeError(f"serve exited early:\n{instance.log_file.read_text()}")
-        try:
-            if httpx.get(f"{instance.base_url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"serve was not ready in time:\n{instance.log_file.read_text()}")
-        time.sleep(0.3)
-
-
 @contextmanager
 def running_instances(mongodb_uri: str, *specs: InstanceSpec) -> Iterator[list[Instance]]:
     """`fhir-gateway serve` instances with MONGODB_URI, started together (each start is seconds of CPU,
@@ -146,7 +122,10 @@ def running_instances(mongodb_uri: str, *specs: InstanceSpec) -> Iterator[list[I
         for spec in specs:
             instances.append(_launch(mongodb_uri, spec))
         for instance in instances:
-            _wait_until_ready(instance)
+            # Ready once /readyz answers 200 (database and indexes).
+            wait_until_serving(
+                instance.process, instance.base_url, "/readyz", instance.log_file.read_text, START_SECONDS
+            )
         yield instances
     finally:
         for instance in instances:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,20 +48,35 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_serving(process: subprocess.Popen[str], base: str) -> None:
-    """Return once the started server answers /healthz; raise if it exits first."""
+def wait_until_serving(
+    process: subprocess.Popen[str] | subprocess.Popen[bytes],
+    base: str,
+    path: str = "/healthz",
+    log: Callable[[], str] | None = None,
+    guard_seconds: float = START_GUARD_SECONDS,
+) -> None:
+    """Return once the started server answers `path` with 200; raise if it exits first. `log` reads what the
+    server wrote, where it does not write to a pipe of ours."""
+
+    def written() -> str:
+        if log is not None:
+            return log()
+        return process.stdout.read() if process.stdout else ""  # type: ignore[return-value]
+
     # Only a guard against a hang: start-up takes seconds when quiet and minutes on a crowded machine.
-    deadline = time.monotonic() + START_GUARD_SECONDS
+    deadline = time.monotonic() + guard_seconds
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{process.stdout.read() if process.stdout else ''}")
+            raise RuntimeError(f"server exited early:\n{written()}")
         try:
-            if httpx.get(f"{base}/healthz", timeout=30).status_code == 200:
+            if httpx.get(f"{base}{path}", timeout=30).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            raise TimeoutError(f"server did not start within {START_GUARD_SECONDS} s")
+            raise TimeoutError(
+                f"server did not answer {path} within {guard_seconds} s" + (f":\n{log()}" if log else "")
+            )
         time.sleep(0.2)
 
 

@@ -10,7 +10,7 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
-from gateway.store import mongoeco_patches
+from gateway.store import mongoeco_patches, mongoeco_sqlite_scans
 
 
 def _parameters(function: object) -> list[str]:
@@ -95,7 +95,7 @@ async def test_a_sqlite_store_deletes_a_documents_key_rows_by_index_not_by_scann
     finally:
         await engine.disconnect()
     details = " ".join(str(row[-1]) for row in plan)
-    assert f"USING INDEX {mongoeco_patches.MULTIKEY_STORAGE_INDEX}" in details, details
+    assert f"USING INDEX {mongoeco_sqlite_scans.MULTIKEY_STORAGE_INDEX}" in details, details
 
 
 def test_the_sqlite_index_admin_still_names_and_creates_physical_indexes_the_way_sharing_rewrites():
@@ -145,7 +145,7 @@ def test_the_wire_insert_command_still_has_the_parts_the_batch_adaptation_uses()
 
 
 def test_the_sqlite_collection_probes_still_take_the_field_fourth_and_answer_as_the_adaptation_does():
-    for probe in mongoeco_patches.SQLITE_PROBE_ANSWERS:
+    for probe in mongoeco_sqlite_scans.SQLITE_PROBE_ANSWERS:
         assert _parameters(getattr(SQLiteEngine, probe))[:4] == ["self", "db_name", "coll_name", "field"]
     assert 'return "string"' in inspect.getsource(
         inspect.unwrap(SQLiteEngine._field_has_uniform_scalar_sort_type_in_collection)
