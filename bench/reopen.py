@@ -1,4 +1,4 @@
-"""What reopening the embedded SQLite store costs as it fills (`serve`, `import` and `fhir-gateway db` open it).
+"""What opening the embedded SQLite store costs as it fills (`serve`, `import` and `fhir-gateway db` open it).
 
     .venv/bin/python bench/reopen.py                     # Synthea folder imported 1, then 4 more times
     .venv/bin/python bench/reopen.py --rounds 1 2 --opens 5
@@ -62,9 +62,8 @@ def main() -> None:
                 (documents,) = connection.execute("SELECT count(*) FROM documents").fetchone()
             opens = sorted(_open_once(data_dir) for _ in range(arguments.opens))
             wall, cpu = opens[0]
-            print(
-                f"{documents:>7,} documents: open + ping {wall:.2f} s wall, {cpu:.2f} s CPU (best of {len(opens)})"
-            )
+            best = f"best of {len(opens)}"
+            print(f"{documents:>7,} documents: open + ping {wall:.2f} s wall, {cpu:.2f} s CPU ({best})")
 
 
 if __name__ == "__main__":
