@@ -14,6 +14,9 @@ of its converted items. So the fast paths below walk the containers once and con
 own: plain JSON scalars are their own result, and any other scalar goes through upstream's own conversion
 for that one value. A container that is not exactly a dict or a list (a tuple, a SON), a dict with a
 non-string key or shaped like a tagged value, sends the whole document to upstream untouched.
+Reading back is the same in reverse: `decode` of a stored document keeps plain JSON as it is and hands each
+tagged value (the one-key dicts `encode` wrote) to upstream's own decoding; and the engines' payload
+decoding calls it directly where upstream first ran `inspect.signature` on it for every document read.
 `tests/unit/test_mongoeco_codec.py` compares both paths on every HL7 example and on each BSON type, and
 fails if an upgrade changes what upstream returns for them.
 """
@@ -23,6 +26,7 @@ from typing import Any
 
 from mongoeco.core import codec as codec_module
 from mongoeco.core.codec import DocumentCodec
+from mongoeco.engines import MemoryEngine, SQLiteEngine
 
 _TAG = DocumentCodec._MARKER  # a one-key dict with this key may be (or be read as) a tagged value
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -90,13 +94,28 @@ def plain_encoded(value: Any) -> Any:
     return _upstream_encoded(value)
 
 
+def plain_decoded(value: Any, preserve_bson_wrappers: bool) -> Any:
+    """What upstream's `decode` returns, in one walk: only tagged values go through upstream's decoding."""
+    kind = type(value)
+    if kind is dict:
+        if _TAG in value and len(value) == 1:
+            return _upstream_decode(value, preserve_bson_wrappers=preserve_bson_wrappers)
+        return {key: plain_decoded(item, preserve_bson_wrappers) for key, item in value.items()}
+    if kind is list:
+        return [plain_decoded(item, preserve_bson_wrappers) for item in value]
+    if isinstance(value, dict | list):
+        return _upstream_decode(value, preserve_bson_wrappers=preserve_bson_wrappers)
+    return value
+
+
 class _Fallback(threading.local):
     # Upstream's encode calls itself per level; inside it the fast path would fail again on the same value.
     active = False
 
 
 _fallback = _Fallback()
-_upstream_encode = DocumentCodec.encode  # bound before apply() replaces it
+_upstream_encode = DocumentCodec.encode  # bound before apply() replaces them
+_upstream_decode = DocumentCodec.decode
 
 
 def _fast_to_internal(original: Any) -> Any:
@@ -125,7 +144,30 @@ def _fast_encode(original: Any) -> Any:
     return encode
 
 
+def _fast_decode(original: Any) -> Any:
+    def decode(data: Any, *, preserve_bson_wrappers: bool = False) -> Any:
+        if _fallback.active:
+            return original(data, preserve_bson_wrappers=preserve_bson_wrappers)
+        return plain_decoded(data, preserve_bson_wrappers)
+
+    decode.__wrapped__ = original  # type: ignore[attr-defined]
+    return decode
+
+
+def _payload_decoded_directly(original: Any) -> Any:
+    def decode_payload(self: Any, payload: object, *, preserve_bson_wrappers: bool) -> Any:
+        if self._codec is not DocumentCodec:
+            return original(self, payload, preserve_bson_wrappers=preserve_bson_wrappers)
+        return DocumentCodec.decode(payload, preserve_bson_wrappers=preserve_bson_wrappers)
+
+    decode_payload.__wrapped__ = original  # type: ignore[attr-defined]
+    return decode_payload
+
+
 def apply() -> None:
     """Install adaptation 10 (called once by mongoeco_patches.apply)."""
     DocumentCodec.to_internal = staticmethod(_fast_to_internal(DocumentCodec.to_internal))  # type: ignore[method-assign]
     DocumentCodec.encode = staticmethod(_fast_encode(DocumentCodec.encode))  # type: ignore[method-assign]
+    DocumentCodec.decode = staticmethod(_fast_decode(DocumentCodec.decode))  # type: ignore[method-assign]
+    for engine in (SQLiteEngine, MemoryEngine):
+        engine._decode_codec_payload = _payload_decoded_directly(engine._decode_codec_payload)  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ calls, and compares the two results type for type, so an upgrade that changes up
 these values fails here."""
 
 import datetime
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from bson.regex import Regex
 from bson.son import SON
 from bson.timestamp import Timestamp
 from mongoeco.core.codec import DocumentCodec
+from mongoeco.engines import SQLiteEngine
 
 from gateway.store import mongoeco_codec, mongoeco_patches
 from gateway.store.codec import CODEC_OPTIONS
@@ -71,6 +73,11 @@ def _both_paths_agree(document: Any) -> None:
     _assert_same(internal, _upstream(DocumentCodec.to_internal, document))
     _assert_same(DocumentCodec.encode(internal), _upstream(DocumentCodec.encode, internal))
     _assert_same(DocumentCodec.encode(document), _upstream(DocumentCodec.encode, document))
+    stored = json.loads(json.dumps(DocumentCodec.encode(internal)))  # as the SQLite engine keeps it
+    for preserve in (True, False):
+        with _upstream_only():
+            expected = DocumentCodec.decode.__wrapped__(stored, preserve_bson_wrappers=preserve)  # type: ignore[attr-defined]
+        _assert_same(DocumentCodec.decode(stored, preserve_bson_wrappers=preserve), expected)
 
 
 def _as_received_on_the_wire(document: dict[str, Any]) -> dict[str, Any]:
@@ -148,6 +155,16 @@ def test_a_key_that_is_not_a_string_is_refused_as_upstream_refuses_it():
         _upstream(DocumentCodec.to_internal, {"_id": "x", "resource": {1: "a"}})
     with pytest.raises(TypeError):
         DocumentCodec.to_internal({"_id": "x", "resource": {1: "a"}})
+
+
+def test_the_engines_decode_a_stored_payload_as_upstream_does_without_probing_the_codec_signature():
+    stored = json.dumps(DocumentCodec.encode(DocumentCodec.to_internal({"_id": "x", "at": BSON_SCALARS[0]})))
+    engine = SQLiteEngine(":memory:")
+    with _upstream_only():
+        expected = SQLiteEngine._decode_codec_payload.__wrapped__(  # type: ignore[attr-defined]
+            engine, json.loads(stored), preserve_bson_wrappers=True
+        )
+    _assert_same(engine._deserialize_document(stored), expected)
 
 
 def test_the_codec_parts_the_adaptation_relies_on_are_still_there():
