@@ -13,6 +13,8 @@ failed, the transaction is rolled back whole and the batch runs again entry by e
 transaction. A store without transactions (a standalone MongoDB) runs it entry by entry at once.
 """
 
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -32,7 +34,7 @@ class CountedService:
     """The service as a Bundle's entries see it: advances the progress once per entry processed, and
     remembers whether a write interaction raised."""
 
-    def __init__(self, service: FhirService, advance: Any) -> None:
+    def __init__(self, service: FhirService, advance: Callable[[], None]) -> None:
         self._service, self._advance = service, advance
         self.write_failed = False
 
@@ -40,7 +42,7 @@ class CountedService:
     def store(self) -> ResourceStore:
         return self._service.store
 
-    def transaction(self) -> Any:
+    def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._service.transaction()
 
     async def match(
@@ -59,7 +61,7 @@ class CountedService:
         # Conditional references search too: only searches that are entries count.
         return await self._service.search(resource_type, parameters, base_url, strict)
 
-    async def _written(self, write: Any) -> Any:
+    async def _counted_write[Outcome](self, write: Awaitable[Outcome]) -> Outcome:
         try:
             outcome = await write
         except BaseException:
@@ -76,19 +78,19 @@ class CountedService:
         base_url: str = "",
         resource_id: str | None = None,
     ) -> WriteOutcome:
-        return await self._written(  # type: ignore[no-any-return]
+        return await self._counted_write(
             self._service.create(resource_type, resource, if_none_exist, base_url, resource_id)
         )
 
     async def update(
         self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
     ) -> WriteOutcome:
-        return await self._written(self._service.update(resource_type, resource_id, resource, if_match))  # type: ignore[no-any-return]
+        return await self._counted_write(self._service.update(resource_type, resource_id, resource, if_match))
 
     async def delete(
         self, resource_type: str, resource_id: str, if_match: int | None = None
     ) -> StoredVersion | None:
-        return await self._written(self._service.delete(resource_type, resource_id, if_match))  # type: ignore[no-any-return]
+        return await self._counted_write(self._service.delete(resource_type, resource_id, if_match))
 
 
 async def in_one_transaction(service: CountedService, bundle: dict[str, Any]) -> dict[str, Any] | None:
