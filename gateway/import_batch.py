@@ -20,7 +20,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.bundles import process_bundle
+from gateway.service.bundles import prepared_entries, process_bundle
 from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
@@ -96,6 +96,7 @@ class CountedService:
 async def in_one_transaction(service: CountedService, bundle: dict[str, Any]) -> dict[str, Any] | None:
     """The batch-response of `bundle` run in one transaction; None if it was rolled back (or the store has
     no transactions), in which case nothing of it was kept and it must run entry by entry."""
+    await prepared_entries(service, bundle, "")
     try:
         async with service.transaction():
             answer = await process_bundle(service, bundle, "")
