@@ -20,6 +20,7 @@ import asyncio  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from typing import Any  # noqa: E402
 
 SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fhir-examples" / "synthea"
 
@@ -34,7 +35,7 @@ def _open_once(data_dir: Path) -> tuple[float, float]:
     uri = server.start()
 
     async def ping() -> None:
-        client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
+        client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(uri)
         await client.admin.command("ping")
         client.close()
 
