@@ -5,7 +5,8 @@ Two halves: worker processes read, parse and validate the files (gateway/import_
 task, on every core), and this process writes what they return. Each file is one batch or transaction
 Bundle, processed as `POST /` would: a transaction is all-or-nothing, so a file that fails leaves nothing
 behind; a transaction made only of plain creates is written in one batch per resource type
-(gateway/service/bulk_transaction.py). Batches load before transactions, because Synthea's patient
+(gateway/service/bulk_transaction.py); a batch is tried in one store transaction first, with the same
+outcome per entry (gateway/import_batch.py). Batches load before transactions, because Synthea's patient
 transactions refer by condition to the practitioners and organizations its support batches hold. One
 AuditEvent records each file's outcome.
 """
@@ -16,19 +17,18 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 from gateway.audit.events import Actor, audit_event
 from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_types import CORE_DEFINITIONS
-from gateway.fhir.resource_version import StoredVersion
+from gateway.import_batch import CountedService, in_one_transaction
 from gateway.import_reading import ReadFile, die_with_parent, read_file
 from gateway.import_report import ImportSummary, Progress, RefusedBundle
 from gateway.service.bulk_transaction import create_all, plain_creates
 from gateway.service.bundles import process_bundle
-from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
+from gateway.service.interactions import FhirService
 from gateway.service.versions import now
 from gateway.settings import Settings
 from gateway.store.database import connect
@@ -67,62 +67,6 @@ def start_reading(paths: list[Path], pool: Executor) -> list["asyncio.Future[Rea
     return [loop.run_in_executor(pool, read_file, path) for path in bundle_files(paths)]
 
 
-class _Counted:
-    """The service as a Bundle's entries see it, advancing the progress bar once per entry processed."""
-
-    def __init__(self, service: FhirService, advance: Callable[[], None]) -> None:
-        self._service, self._advance = service, advance
-
-    @property
-    def store(self) -> ResourceStore:
-        return self._service.store
-
-    def transaction(self) -> AbstractAsyncContextManager[None]:
-        return self._service.transaction()
-
-    async def match(
-        self, resource_type: str, query: str, base_url: str, what: str = "The condition"
-    ) -> StoredVersion | None:
-        return await self._service.match(resource_type, query, base_url, what)
-
-    async def read(self, resource_type: str, resource_id: str) -> StoredVersion:
-        found = await self._service.read(resource_type, resource_id)
-        self._advance()
-        return found
-
-    async def search(
-        self, resource_type: str, parameters: list[tuple[str, str]], base_url: str, strict: bool = False
-    ) -> SearchOutcome:
-        # Conditional references search too: only searches that are entries count.
-        return await self._service.search(resource_type, parameters, base_url, strict)
-
-    async def create(
-        self,
-        resource_type: str,
-        resource: Any,
-        if_none_exist: str | None = None,
-        base_url: str = "",
-        resource_id: str | None = None,
-    ) -> WriteOutcome:
-        outcome = await self._service.create(resource_type, resource, if_none_exist, base_url, resource_id)
-        self._advance()
-        return outcome
-
-    async def update(
-        self, resource_type: str, resource_id: str, resource: Any, if_match: int | None = None
-    ) -> WriteOutcome:
-        outcome = await self._service.update(resource_type, resource_id, resource, if_match)
-        self._advance()
-        return outcome
-
-    async def delete(
-        self, resource_type: str, resource_id: str, if_match: int | None = None
-    ) -> StoredVersion | None:
-        deleted = await self._service.delete(resource_type, resource_id, if_match)
-        self._advance()
-        return deleted
-
-
 async def _written(
     service: FhirService, read: ReadFile, progress: Progress | None, advance: Callable[[], None]
 ) -> dict[str, Any]:
@@ -131,16 +75,25 @@ async def _written(
     assert read.bundle is not None
     creates = plain_creates(read.bundle) if read.kind == "transaction" else None
     started = progress.done if progress else 0
+
+    def rewind() -> None:
+        if progress:
+            progress.done = started
+
     for attempt in range(_ATTEMPTS):
         try:
             if creates is not None:
                 return await create_all(service, creates, validated=read.validated, on_entry=advance)
-            return await process_bundle(_Counted(service, advance), read.bundle, "")
+            if read.kind == "batch":
+                answer = await in_one_transaction(CountedService(service, advance), read.bundle)
+                if answer is not None:
+                    return answer
+                rewind()
+            return await process_bundle(CountedService(service, advance), read.bundle, "")
         except StoreBusy:
             if attempt == _ATTEMPTS - 1:
                 raise
-            if progress:
-                progress.done = started
+            rewind()
             await asyncio.sleep(RETRY_AFTER_SECONDS)
     raise AssertionError("unreachable")
 

@@ -233,12 +233,21 @@ async def _batch(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
     return responses
 
 
-async def process_bundle(service: Interactions, bundle: Any, base_url: str) -> dict[str, Any]:
-    """The batch-response or transaction-response Bundle; a failed transaction raises and stores nothing."""
+async def prepared_entries(
+    service: Interactions, bundle: Any, base_url: str
+) -> tuple[str, list[BundleEntry]]:
+    """The Bundle's kind and entries, with the collections its writes need created (MongoDB creates none
+    inside a transaction)."""
     kind, entries = read_entries(bundle, base_url)
     for entry in entries:
         definition_of(entry.resource_type)  # unknown types fail before anything runs
     await service.store.prepare({entry.resource_type for entry in entries if entry.method != "GET"})
+    return kind, entries
+
+
+async def process_bundle(service: Interactions, bundle: Any, base_url: str) -> dict[str, Any]:
+    """The batch-response or transaction-response Bundle; a failed transaction raises and stores nothing."""
+    kind, entries = await prepared_entries(service, bundle, base_url)
     run = BundleRun(service, base_url)
     if kind == "batch":
         responses = await _batch(run, entries)

@@ -7,6 +7,8 @@ per-document outcome of the command: ordered writes stop at the first failing do
 prefix as inserted; unordered writes go on and report every failure by index. The command here parses the
 request with upstream's own helpers, then goes through that batch path and turns its `BulkWriteError`
 back into the command's `writeErrors`. Single-document commands keep upstream's path.
+Both paths get the documents already in mongoeco's immutable internal form (adaptation 10's one walk), so
+that upstream's two defensive deep copies per document and its own conversion return them as they are.
 `tests/api/test_embedded_batch_insert.py` checks the outcomes on both engines;
 `tests/unit/test_mongoeco_patches.py` pins the upstream parts used.
 """
@@ -18,6 +20,8 @@ from mongoeco.api._async import _database_admin_write_commands as write_commands
 from mongoeco.api._async._write_command_validation import write_command_acknowledged
 from mongoeco.api._command_bson import command_boolean
 from mongoeco.errors import BulkWriteError
+
+from gateway.store.mongoeco_codec import NotPlainJson, plain_internal
 
 _ENTRY_FIELDS = ("index", "errmsg", "code", "op")
 
@@ -32,10 +36,23 @@ def _command_entry(error: dict[str, Any]) -> WriteErrorEntry:
     )
 
 
+def _owned(document: object) -> object:
+    """The document in internal form when it is plain JSON with an `_id` (upstream adds a missing one)."""
+    if type(document) is not dict or "_id" not in document:
+        return document
+    try:
+        return plain_internal(document)
+    except NotPlainJson:
+        return document
+
+
 def _batched(original: Any) -> Any:
     async def command_insert(self: Any, spec: dict[str, object], *, session: Any = None) -> object:
         admin = self._admin
         documents = spec.get("documents")
+        if isinstance(documents, list):
+            documents = [_owned(document) for document in documents]
+            spec = {**spec, "documents": documents}
         if not isinstance(documents, list) or len(documents) < 2:
             return await original(self, spec, session=session)
         collection_name = admin._require_collection_name(spec.get("insert"), "insert")

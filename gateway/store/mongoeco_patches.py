@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Nine changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
+Eleven changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
 upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
@@ -30,6 +30,10 @@ upgrade that moves or changes them fails loudly instead of silently bringing the
    (`mongoeco_change_feed.py`): the gateway opens none, and they were half of an insert's engine time.
 9. The wire server writes an `insert` command's documents as one batch (`mongoeco_batch_insert.py`), not one
    engine call and commit per document, with the same per-document outcome.
+10. The codec converts a plain JSON document in one walk (`mongoeco_codec.py`) where upstream walked it once
+   per level of nesting and then twice more; anything else still goes through upstream's codec.
+11. The SQLite engine rebuilds its scalar index entries (decoding every document) once per file, not at
+   every open (`mongoeco_scalar_backfill.py`): writes keep them complete.
 """
 
 from dataclasses import replace
@@ -44,7 +48,9 @@ from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 from gateway.store import (
     mongoeco_batch_insert,
     mongoeco_change_feed,
+    mongoeco_codec,
     mongoeco_reads,
+    mongoeco_scalar_backfill,
     mongoeco_shared_indexes,
     mongoeco_sqlite_scans,
 )
@@ -272,4 +278,6 @@ def apply() -> None:
     mongoeco_change_feed.apply()
     mongoeco_batch_insert.apply()
     mongoeco_reads.apply()
+    mongoeco_codec.apply()
+    mongoeco_scalar_backfill.apply()
     _applied = True
