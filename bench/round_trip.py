@@ -57,7 +57,7 @@ async def _measure(engine: str, count: int) -> None:
                     await command(n)
                 wall = 1000 * (time.perf_counter() - started) / count
                 cpu = 1000 * (time.process_time() - cpu) / count
-                print(f"{engine:6s} {name:20s} {wall:5.2f} ms wall {cpu:5.2f} ms CPU")
+                print(f"{engine:6s} {name:22s} {wall:5.2f} ms wall {cpu:5.2f} ms CPU")
         finally:
             client.close()
             server.stop()
