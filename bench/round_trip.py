@@ -27,13 +27,20 @@ from motor.motor_asyncio import AsyncIOMotorClient  # noqa: E402
 from gateway.store.embedded import EmbeddedMongo  # noqa: E402
 
 
+async def _note(client: AsyncIOMotorClient[Any], n: int) -> None:
+    """A write-ahead note's two commands (gateway/store/writes.py), in a collection that stays small."""
+    notes = client["bench"]["notes"]
+    await notes.replace_one({"_id": f"n{n}"}, {"ids": ["a"]}, upsert=True)
+    await notes.delete_one({"_id": f"n{n}"})
+
+
 def _commands(client: AsyncIOMotorClient[Any]) -> dict[str, Callable[[int], Awaitable[Any]]]:
     collection = client["bench"]["round_trip"]
     return {
         "ping": lambda n: client.admin.command("ping"),
         "find_one by _id": lambda n: collection.find_one({"_id": "kept"}),
         "insert_one": lambda n: collection.insert_one({"_id": f"d{n}", "a": {"b": [1, 2, "x"]}}),
-        "replace_one upsert": lambda n: collection.replace_one({"_id": f"n{n}"}, {"ids": ["a"]}, upsert=True),
+        "note: upsert + delete": lambda n: _note(client, n),
         "delete_one by _id": lambda n: collection.delete_one({"_id": f"d{n}"}),
     }
 
@@ -50,7 +57,7 @@ async def _measure(engine: str, count: int) -> None:
                     await command(n)
                 wall = 1000 * (time.perf_counter() - started) / count
                 cpu = 1000 * (time.process_time() - cpu) / count
-                print(f"{engine:6s} {name:20s} {wall:5.2f} ms wall {cpu:5.2f} ms CPU")
+                print(f"{engine:6s} {name:22s} {wall:5.2f} ms wall {cpu:5.2f} ms CPU")
         finally:
             client.close()
             server.stop()
