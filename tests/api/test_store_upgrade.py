@@ -127,7 +127,7 @@ async def test_documents_of_release_two_are_re_keyed_once_for_open_ended_date_an
         assert light.json()["total"] == 0
 
         marker = await db["_meta"].find_one({"_id": "document_format"})
-        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 3
+        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 4
         history = await db["Patient_history"].find_one({"_id": "old-2/1"})
         assert history is not None and "birthdate@d197" in history["keys"]
         indexes = [index["name"] for index in await db["Patient"].list_indexes().to_list(None)]
