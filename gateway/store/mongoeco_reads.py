@@ -17,6 +17,15 @@ methods wrapped here so that an upgrade that moves or changes them fails loudly.
    SQL and tests the rest in Python: the candidates' SQL gets upstream's own `ORDER BY` for the `_id` sort
    (compiled by upstream for the key clauses alone), and the Python residual then streams them, stopping
    after skip + limit matches, instead of testing and sorting every candidate.
+3. The SQLite engine orders a store search sorted by `_id` alone by its storage key, `(<class 'str'>, '<id>')`
+   for a string id, instead of by `json_extract` of `_id` from every candidate's document. The candidates'
+   storage keys come from the key index as a sorted list (SQLite's `IN (SELECT ...)`), so the rows are read in
+   that order and the `LIMIT` stops after the page: a family prefix naming a tenth of the Patients read and
+   sorted all of them (a temporary B-tree over their documents) for a page of 20. Storage-key order is `_id`
+   order for the ids the store writes: FHIR ids (`[A-Za-z0-9-.]`, checked by gateway/service/versions.py)
+   and history ids `{id}/{versionId}`, whose characters all sort after the closing quote, so a shorter id
+   still sorts before the longer ones it starts. Only filters with a key lookup (`keys`, `missing`) take this
+   path: they select store documents, which all have such ids.
 """
 
 import threading
@@ -218,6 +227,29 @@ class _OrderedResidualScan:
         return cls.previous(documents, semantics, **kwargs)
 
 
+def _sqlite_storage_key_order(original: Any, key_clauses: Any) -> Any:
+    def build(self: Any, db_name: str, coll_name: str, plan: Any, **options: Any) -> Any:
+        sort = options.get("sort")
+        if options.get("hint") is not None or not sort or len(sort) != 1 or not key_clauses(plan):
+            return original(self, db_name, coll_name, plan, **options)
+        field, direction = sort[0]
+        if field != "_id" or direction not in (1, -1):
+            return original(self, db_name, coll_name, plan, **options)
+        return self._build_select_statement_with_custom_order(
+            select_clause=options["select_clause"],
+            from_clause="documents",
+            namespace_sql="db_name = ? AND coll_name = ?",
+            namespace_params=(db_name, coll_name),
+            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
+            order_sql=f" ORDER BY documents.storage_key {'ASC' if direction == 1 else 'DESC'}",
+            skip=options.get("skip", 0),
+            limit=options.get("limit"),
+        )
+
+    build.__wrapped__ = original  # type: ignore[attr-defined]
+    return build
+
+
 def apply() -> None:
     """Install the read adaptations once per process (called by mongoeco_patches.apply)."""
     global _applied
@@ -231,6 +263,9 @@ def apply() -> None:
 
     SQLiteEngine._compile_read_execution_plan = _sqlite_ordered_prefilter(  # type: ignore[method-assign]
         SQLiteEngine._compile_read_execution_plan, _key_clauses
+    )
+    SQLiteEngine._build_scalar_sort_select_sql = _sqlite_storage_key_order(  # type: ignore[method-assign]
+        SQLiteEngine._build_scalar_sort_select_sql, _key_clauses
     )
     _OrderedResidualScan.previous = getattr(sqlite_module, "FiniteDocumentScan")  # noqa: B009 - not exported
     setattr(sqlite_module, "FiniteDocumentScan", _OrderedResidualScan)  # noqa: B010 - a module attribute, on purpose

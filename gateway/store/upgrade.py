@@ -64,7 +64,7 @@ async def _rebucket(collection: Any) -> int:
     upgraded = 0
     async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
         keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
-        if keys != document[KEYS_FIELD]:
+        if set(keys) != set(document[KEYS_FIELD]):  # only new keys count: their order does not
             await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
             upgraded += 1
     for name in RETIRED_INDEXES:
