@@ -105,8 +105,8 @@ def hull_keys(entries: list[dict[str, Any]]) -> list[str]:
     keys: list[str] = []
     for code, found in ranges.items():
         if len(found) > 1:
-            low = min((_naive(entry["lo"]) for entry in found), default=datetime.min)
-            high = max((_naive(entry["hi"]) for entry in found), default=datetime.max)
+            low = min(_naive(entry["lo"]) for entry in found)
+            high = max(_naive(entry["hi"]) for entry in found)
             keys.extend(f"{code}@{bucket}" for bucket in _date_buckets(low, high))
     return keys
 

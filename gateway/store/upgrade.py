@@ -59,10 +59,14 @@ async def _upgrade_current(collection: Any) -> int:
     return upgraded
 
 
-async def _rebucket(collection: Any) -> int:
-    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history."""
+async def _rebucket(collection: Any, only_repeated: bool) -> int:
+    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history; of
+    format-3 documents only those with two range entries or more, the only ones with hull keys to add."""
     upgraded = 0
-    async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
+    selected: dict[str, Any] = (
+        {f"{SEARCH_FIELD}.1": {"$exists": True}} if only_repeated else {SEARCH_FIELD: {"$ne": []}}
+    )
+    async for document in collection.find({**selected, KEYS_FIELD: {"$exists": True}}):
         keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
         if set(keys) != set(document[KEYS_FIELD]):  # only new keys count: their order does not
             await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
@@ -110,7 +114,7 @@ async def upgrade_documents(database: Database) -> int:
         collection = database.db[name]
         # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
         if found < 4:
-            upgraded += await _rebucket(collection)
+            upgraded += await _rebucket(collection, only_repeated=found == 3)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:
