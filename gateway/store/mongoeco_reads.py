@@ -16,7 +16,8 @@ methods wrapped here so that an upgrade that moves or changes them fails loudly.
 2. The SQLite engine does the same where mongoeco_patches.py (change 4) selects candidates by their keys in
    SQL and tests the rest in Python: the candidates' SQL gets upstream's own `ORDER BY` for the `_id` sort
    (compiled by upstream for the key clauses alone), and the Python residual then streams them, stopping
-   after skip + limit matches, instead of testing and sorting every candidate.
+   after skip + limit matches, instead of testing and sorting every candidate. As on the memory engine, the
+   residual leaves out the key lookups the SQL answered exactly.
 3. The SQLite engine orders a store search sorted by `_id` alone by its storage key, `(<class 'str'>, '<id>')`
    for a string id, instead of by `json_extract` of `_id` from every candidate's document. The candidates'
    storage keys come from the key index as a sorted list (SQLite's `IN (SELECT ...)`), so the rows are read in
@@ -207,7 +208,9 @@ def _sqlite_ordered_prefilter(current: Any, key_clauses: Any) -> Any:
         ordered = current(self, db_name, coll_name, ordered_keys, **kwargs)
         if not ordered.use_sql or ordered.apply_python_sort or ordered.apply_python_residual:
             return plan
-        residual = AndCondition((plan.residual_query_plan or semantics.query_plan,))
+        # The SQL is now the key clauses alone, each answered exactly by the multikey index: the residual is
+        # the rest of the filter (a date pair's `$in` repeated per candidate was half of its Python test).
+        residual = AndCondition((split_key_lookups(semantics.query_plan)[1],))
         _ordered_residuals.plan = residual
         return replace(plan, sql=ordered.sql, params=ordered.params, residual_query_plan=residual)
 
