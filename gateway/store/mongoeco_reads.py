@@ -13,23 +13,9 @@ methods wrapped here so that an upgrade that moves or changes them fails loudly.
    `$in` on the store's key arrays, each answered exactly by its index) are not tested again per candidate:
    a date search's `$in` of ~30 keys against a document's ~80 cost more than its `$elemMatch`. If one of them
    had no index lookup, the scan falls back to upstream's full test and sort.
-2. The SQLite engine does the same where mongoeco_patches.py (change 4) selects candidates by their keys in
-   SQL and tests the rest in Python: the candidates' SQL gets upstream's own `ORDER BY` for the `_id` sort
-   (compiled by upstream for the key clauses alone), and the Python residual then streams them, stopping
-   after skip + limit matches, instead of testing and sorting every candidate. As on the memory engine, the
-   residual leaves out the key lookups the SQL answered exactly.
-3. The SQLite engine orders a store search sorted by `_id` alone by its storage key, `(<class 'str'>, '<id>')`
-   for a string id, instead of by `json_extract` of `_id` from every candidate's document. The candidates'
-   storage keys come from the key index as a sorted list (SQLite's `IN (SELECT ...)`), so the rows are read in
-   that order and the `LIMIT` stops after the page: a family prefix naming a tenth of the Patients read and
-   sorted all of them (a temporary B-tree over their documents) for a page of 20. Storage-key order is `_id`
-   order for the ids the store writes: FHIR ids (`[A-Za-z0-9-.]`, checked by gateway/service/versions.py)
-   and history ids `{id}/{versionId}`, whose characters all sort after the closing quote, so a shorter id
-   still sorts before the longer ones it starts. Only filters with a key lookup (`keys`, `missing`) take this
-   path: they select store documents, which all have such ids.
+2. and 3. (the SQLite engine's) live in mongoeco_sqlite_reads.py, installed by this module's `apply()`.
 """
 
-import threading
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -37,8 +23,7 @@ from typing import Any
 
 from mongoeco.core.compiled_query import CompiledQuery
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll, QueryNode
-from mongoeco.engines import MemoryEngine, SQLiteEngine
-from mongoeco.engines import sqlite as sqlite_module
+from mongoeco.engines import MemoryEngine
 
 from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
 
@@ -184,75 +169,6 @@ def _memory_scan_in_id_order(original: Any) -> Any:
     return scan
 
 
-# The residual plan of the last SQLite plan compiled on this thread whose rows come in `_id` order. Compiling
-# and scanning run back to back in one synchronous call of the engine, on one thread; the scan recognises its
-# plan by identity (a fresh object per compile), so a stale entry never matches another query.
-_ordered_residuals = threading.local()
-
-
-def _sqlite_ordered_prefilter(current: Any, key_clauses: Any) -> Any:
-    def compile_plan(self: Any, db_name: str, coll_name: str, semantics: Any, **kwargs: Any) -> Any:
-        plan = current(self, db_name, coll_name, semantics, **kwargs)
-        if not plan.use_sql or not plan.apply_python_residual or id_sort_direction(semantics) is None:
-            return plan
-        keys = key_clauses(semantics.query_plan)
-        if not keys:
-            return plan
-        ordered_keys = replace(
-            semantics,
-            query_plan=keys[0] if len(keys) == 1 else AndCondition(tuple(keys)),
-            compiled_query=None,
-            skip=0,
-            limit=None,
-        )
-        ordered = current(self, db_name, coll_name, ordered_keys, **kwargs)
-        if not ordered.use_sql or ordered.apply_python_sort or ordered.apply_python_residual:
-            return plan
-        # The SQL is now the key clauses alone, each answered exactly by the multikey index: the residual is
-        # the rest of the filter (a date pair's `$in` repeated per candidate was half of its Python test).
-        residual = AndCondition((split_key_lookups(semantics.query_plan)[1],))
-        _ordered_residuals.plan = residual
-        return replace(plan, sql=ordered.sql, params=ordered.params, residual_query_plan=residual)
-
-    compile_plan.__wrapped__ = current  # type: ignore[attr-defined]
-    return compile_plan
-
-
-class _OrderedResidualScan:
-    """Rows already in the sort's order are filtered and paged as they come, without a sort of all of them."""
-
-    previous: Any = None  # the scan class in place before (mongoeco_patches._ResidualScan)
-
-    def __new__(cls, documents: Any, semantics: Any, **kwargs: Any) -> Any:
-        if semantics.sort is not None and semantics.query_plan is getattr(_ordered_residuals, "plan", None):
-            _ordered_residuals.plan = None
-            return cls.previous(documents, replace(semantics, sort=None), **kwargs)
-        return cls.previous(documents, semantics, **kwargs)
-
-
-def _sqlite_storage_key_order(original: Any, key_clauses: Any) -> Any:
-    def build(self: Any, db_name: str, coll_name: str, plan: Any, **options: Any) -> Any:
-        sort = options.get("sort")
-        if options.get("hint") is not None or not sort or len(sort) != 1 or not key_clauses(plan):
-            return original(self, db_name, coll_name, plan, **options)
-        field, direction = sort[0]
-        if field != "_id" or direction not in (1, -1):
-            return original(self, db_name, coll_name, plan, **options)
-        return self._build_select_statement_with_custom_order(
-            select_clause=options["select_clause"],
-            from_clause="documents",
-            namespace_sql="db_name = ? AND coll_name = ?",
-            namespace_params=(db_name, coll_name),
-            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
-            order_sql=f" ORDER BY documents.storage_key {'ASC' if direction == 1 else 'DESC'}",
-            skip=options.get("skip", 0),
-            limit=options.get("limit"),
-        )
-
-    build.__wrapped__ = original  # type: ignore[attr-defined]
-    return build
-
-
 def apply() -> None:
     """Install the read adaptations once per process (called by mongoeco_patches.apply)."""
     global _applied
@@ -262,14 +178,9 @@ def apply() -> None:
         MemoryEngine._candidate_items_for_plan_locked
     )
     MemoryEngine.scan_find_semantics = _memory_scan_in_id_order(MemoryEngine.scan_find_semantics)  # type: ignore[method-assign]
-    from gateway.store.mongoeco_patches import _key_clauses  # here: mongoeco_patches imports this module
+    # Imported here: mongoeco_patches imports this module, and the SQLite half imports its helpers from here.
+    from gateway.store import mongoeco_sqlite_reads
+    from gateway.store.mongoeco_patches import _key_clauses
 
-    SQLiteEngine._compile_read_execution_plan = _sqlite_ordered_prefilter(  # type: ignore[method-assign]
-        SQLiteEngine._compile_read_execution_plan, _key_clauses
-    )
-    SQLiteEngine._build_scalar_sort_select_sql = _sqlite_storage_key_order(  # type: ignore[method-assign]
-        SQLiteEngine._build_scalar_sort_select_sql, _key_clauses
-    )
-    _OrderedResidualScan.previous = getattr(sqlite_module, "FiniteDocumentScan")  # noqa: B009 - not exported
-    setattr(sqlite_module, "FiniteDocumentScan", _OrderedResidualScan)  # noqa: B010 - a module attribute, on purpose
+    mongoeco_sqlite_reads.apply(_key_clauses)
     _applied = True

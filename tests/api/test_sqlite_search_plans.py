@@ -53,13 +53,28 @@ async def _seed(service: Any) -> None:
 
 async def test_a_page_in_id_order_reads_its_candidates_in_storage_key_order_without_a_sort(sqlite_service):
     await _seed(sqlite_service)
-    for parameters in ([("family", "smi")], [("birthdate", "2019")], [("birthdate", "ge2019-01-01")]):
+    for parameters in ([], [("family", "smi")], [("birthdate", "2019")], [("birthdate", "ge2019-01-01")]):
         for direction in (1, -1):
             steps = await _engine_steps(sqlite_service, parameters, direction)
             assert any("SEARCH multikey_entries" in step for step in steps), (parameters, steps)
             # Upstream ordered by `json_extract(document, '$._id')`: every candidate's document in a temporary
             # B-tree before the first row of the page.
             assert not any("TEMP B-TREE" in step for step in steps), (parameters, direction, steps)
+
+
+async def test_a_lookup_of_one_key_reads_the_key_index_in_order_without_listing_every_candidate(
+    sqlite_service,
+):
+    await _seed(sqlite_service)
+    # No parameter is the live key `*`, held by every Patient; `family=smi` one prefix key.
+    for parameters in ([], [("family", "smi")], [("family", "smithy")]):
+        steps = await _engine_steps(sqlite_service, parameters)
+        assert steps[0].startswith("SEARCH multikey_entries"), (parameters, steps)
+        # `storage_key IN (SELECT ...)` lists every candidate first: all N for an unfiltered search.
+        assert not any("LIST SUBQUERY" in step or "TEMP B-TREE" in step for step in steps), (
+            parameters,
+            steps,
+        )
 
 
 async def test_a_ge_and_lt_pair_looks_up_one_list_of_keys_on_sqlite(sqlite_service):
@@ -73,7 +88,8 @@ async def test_a_ge_and_lt_pair_looks_up_one_list_of_keys_on_sqlite(sqlite_servi
 
 async def test_pages_in_storage_key_order_are_exactly_the_id_order_both_ways(sqlite_service):
     await _seed(sqlite_service)
-    for parameters in ([("family", "smi")], [("birthdate", "ge2018-01-01"), ("birthdate", "lt2021-01-01")]):
+    pairs = [("birthdate", "ge2018-01-01"), ("birthdate", "lt2021-01-01")]
+    for parameters in ([], [("family", "smi")], [("family", "smith")], pairs):
         seen, token = [], None
         while True:
             paging = [*parameters, ("_count", "3"), *([("_page_token", token)] if token else [])]
