@@ -138,3 +138,15 @@ def test_the_sqlite_sort_builder_still_has_the_shape_the_storage_key_order_wraps
         inspect.unwrap(SQLiteEngine._build_scalar_sort_select_sql)
         is not SQLiteEngine._build_scalar_sort_select_sql
     )
+
+
+def test_the_sqlite_key_index_helpers_the_single_key_join_uses_still_exist():
+    assert _parameters(SQLiteEngine._find_multikey_index) == ["self", "db_name", "coll_name", "field"]
+    assert list(SQLiteEngine._multikey_signatures_for_query_value("family^smi")) == [("string", "family^smi")]
+    assert SQLiteEngine._multikey_type_score("string") == 3
+    assert _parameters(SQLiteEngine._lookup_collection_id)[:2] == ["self", "conn"]
+    # The shared multikey index (mongoeco_shared_indexes.py) ends with the storage key: rows of one key come
+    # in storage-key order.
+    from gateway.store import mongoeco_shared_indexes
+
+    assert "element_key, storage_key)" in inspect.getsource(mongoeco_shared_indexes)
