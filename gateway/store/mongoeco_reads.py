@@ -13,13 +13,9 @@ methods wrapped here so that an upgrade that moves or changes them fails loudly.
    `$in` on the store's key arrays, each answered exactly by its index) are not tested again per candidate:
    a date search's `$in` of ~30 keys against a document's ~80 cost more than its `$elemMatch`. If one of them
    had no index lookup, the scan falls back to upstream's full test and sort.
-2. The SQLite engine does the same where mongoeco_patches.py (change 4) selects candidates by their keys in
-   SQL and tests the rest in Python: the candidates' SQL gets upstream's own `ORDER BY` for the `_id` sort
-   (compiled by upstream for the key clauses alone), and the Python residual then streams them, stopping
-   after skip + limit matches, instead of testing and sorting every candidate.
+2. and 3. (the SQLite engine's) live in mongoeco_sqlite_reads.py, installed by this module's `apply()`.
 """
 
-import threading
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -27,8 +23,7 @@ from typing import Any
 
 from mongoeco.core.compiled_query import CompiledQuery
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll, QueryNode
-from mongoeco.engines import MemoryEngine, SQLiteEngine
-from mongoeco.engines import sqlite as sqlite_module
+from mongoeco.engines import MemoryEngine
 
 from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
 
@@ -174,50 +169,6 @@ def _memory_scan_in_id_order(original: Any) -> Any:
     return scan
 
 
-# The residual plan of the last SQLite plan compiled on this thread whose rows come in `_id` order. Compiling
-# and scanning run back to back in one synchronous call of the engine, on one thread; the scan recognises its
-# plan by identity (a fresh object per compile), so a stale entry never matches another query.
-_ordered_residuals = threading.local()
-
-
-def _sqlite_ordered_prefilter(current: Any, key_clauses: Any) -> Any:
-    def compile_plan(self: Any, db_name: str, coll_name: str, semantics: Any, **kwargs: Any) -> Any:
-        plan = current(self, db_name, coll_name, semantics, **kwargs)
-        if not plan.use_sql or not plan.apply_python_residual or id_sort_direction(semantics) is None:
-            return plan
-        keys = key_clauses(semantics.query_plan)
-        if not keys:
-            return plan
-        ordered_keys = replace(
-            semantics,
-            query_plan=keys[0] if len(keys) == 1 else AndCondition(tuple(keys)),
-            compiled_query=None,
-            skip=0,
-            limit=None,
-        )
-        ordered = current(self, db_name, coll_name, ordered_keys, **kwargs)
-        if not ordered.use_sql or ordered.apply_python_sort or ordered.apply_python_residual:
-            return plan
-        residual = AndCondition((plan.residual_query_plan or semantics.query_plan,))
-        _ordered_residuals.plan = residual
-        return replace(plan, sql=ordered.sql, params=ordered.params, residual_query_plan=residual)
-
-    compile_plan.__wrapped__ = current  # type: ignore[attr-defined]
-    return compile_plan
-
-
-class _OrderedResidualScan:
-    """Rows already in the sort's order are filtered and paged as they come, without a sort of all of them."""
-
-    previous: Any = None  # the scan class in place before (mongoeco_patches._ResidualScan)
-
-    def __new__(cls, documents: Any, semantics: Any, **kwargs: Any) -> Any:
-        if semantics.sort is not None and semantics.query_plan is getattr(_ordered_residuals, "plan", None):
-            _ordered_residuals.plan = None
-            return cls.previous(documents, replace(semantics, sort=None), **kwargs)
-        return cls.previous(documents, semantics, **kwargs)
-
-
 def apply() -> None:
     """Install the read adaptations once per process (called by mongoeco_patches.apply)."""
     global _applied
@@ -227,11 +178,9 @@ def apply() -> None:
         MemoryEngine._candidate_items_for_plan_locked
     )
     MemoryEngine.scan_find_semantics = _memory_scan_in_id_order(MemoryEngine.scan_find_semantics)  # type: ignore[method-assign]
-    from gateway.store.mongoeco_patches import _key_clauses  # here: mongoeco_patches imports this module
+    # Imported here: mongoeco_patches imports this module, and the SQLite half imports its helpers from here.
+    from gateway.store import mongoeco_sqlite_reads
+    from gateway.store.mongoeco_patches import _key_clauses
 
-    SQLiteEngine._compile_read_execution_plan = _sqlite_ordered_prefilter(  # type: ignore[method-assign]
-        SQLiteEngine._compile_read_execution_plan, _key_clauses
-    )
-    _OrderedResidualScan.previous = getattr(sqlite_module, "FiniteDocumentScan")  # noqa: B009 - not exported
-    setattr(sqlite_module, "FiniteDocumentScan", _OrderedResidualScan)  # noqa: B010 - a module attribute, on purpose
+    mongoeco_sqlite_reads.apply(_key_clauses)
     _applied = True

@@ -16,6 +16,8 @@ from gateway.store.search_keys import (
     LIVE_KEY,
     MISSING_FIELD,
     SEARCH_FIELD,
+    date_comparisons_keys,
+    date_overlap,
     narrowing_keys,
     prefix_residual,
 )
@@ -104,11 +106,42 @@ def _narrows(condition: Condition) -> bool:
     return False
 
 
+def _date_decision(condition: Condition) -> dict[str, Any]:
+    """A date comparison (or an OR of them) without its keys: the exact test alone."""
+    if isinstance(condition, AnyOf):
+        return {"$or": [_date_decision(item) for item in condition.conditions]}
+    assert isinstance(condition, EntryMatch)
+    return _range_filter(condition)
+
+
+def _joined_date_comparisons(conditions: list[Condition]) -> tuple[list[dict[str, Any]], list[Condition]]:
+    """Several date comparisons on one parameter (`birthdate=ge2019-01-01&birthdate=lt2019-07-01`) looked up
+    as one range: the cover of the range between them, then each comparison's exact test. Asked apart, each
+    side's keys name every birth after (or before) its bound, and an engine intersecting them reads the
+    larger list. Returns those filters and the conditions left to translate one by one."""
+    groups: dict[str, list[tuple[Condition, tuple[Any, Any]]]] = {}
+    for condition in conditions:
+        overlap = date_overlap(condition)
+        if overlap is not None:
+            code, start, end = overlap
+            groups.setdefault(code, []).append((condition, (start, end)))
+    joined: list[dict[str, Any]] = []
+    done: list[Condition] = []
+    for code, members in groups.items():
+        keys = date_comparisons_keys(code, [overlap for _, overlap in members]) if len(members) > 1 else None
+        if keys is None:
+            continue
+        joined.append(_keys_filter(keys))
+        joined.extend(_date_decision(condition) for condition, _ in members)
+        done.extend(condition for condition, _ in members)
+    return joined, [condition for condition in conditions if not any(condition is item for item in done)]
+
+
 def search_filter(conditions: list[Condition]) -> dict[str, Any]:
     """Positive conditions first (the embedded memory engine uses the first indexed one); the live-document
     test only when no condition implies it, as a key lookup rather than a test of every document's flag."""
-    ordered = sorted(conditions, key=lambda item: not _narrows(item))
-    filters: list[dict[str, Any]] = []
+    filters, rest = _joined_date_comparisons(conditions)
+    ordered = sorted(rest, key=lambda item: not _narrows(item))
     for item in ordered:  # one flat `$and`: the embedded engines look for key lookups at its top level
         found = condition_filter(item)
         filters.extend(found["$and"] if set(found) == {"$and"} else [found])

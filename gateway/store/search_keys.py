@@ -31,7 +31,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.store.criteria import EntryMatch
+from gateway.store.criteria import AnyOf, Condition, EntryMatch
 from gateway.store.range_buckets import Grid
 
 KEYS_FIELD = "keys"
@@ -93,8 +93,30 @@ def entry_keys(entry: dict[str, Any]) -> list[str]:
     return keys
 
 
+def hull_keys(entries: list[dict[str, Any]]) -> list[str]:
+    """For a parameter with several date entries, the buckets of the range from the earliest start to the
+    latest end. A search with two comparisons on one parameter (`ge` and `lt`) may be met by two different
+    entries; keyed by the hull, such a document still holds a key of the range between the comparisons,
+    which is what that search looks up (`date_comparisons_keys`)."""
+    ranges: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        if "lo" in entry:
+            ranges.setdefault(entry["p"], []).append(entry)
+    keys: list[str] = []
+    for code, found in ranges.items():
+        if len(found) > 1:
+            low = min(_naive(entry["lo"]) for entry in found)
+            high = max(_naive(entry["hi"]) for entry in found)
+            keys.extend(f"{code}@{bucket}" for bucket in _date_buckets(low, high))
+    return keys
+
+
 def document_keys(entries: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys([LIVE_KEY, *(key for entry in entries for key in entry_keys(entry))]))
+    return list(
+        dict.fromkeys(
+            [LIVE_KEY, *(key for entry in entries for key in entry_keys(entry)), *hull_keys(entries)]
+        )
+    )
 
 
 def range_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,12 +158,52 @@ def _overlap(match: EntryMatch) -> tuple[datetime, datetime]:
 
 def _date_keys(match: EntryMatch) -> list[str]:
     """The buckets covering the range a match overlaps, and LONG_DATE for entries too wide to bucket."""
-    start, end = _overlap(match)
+    return _cover_keys(match.code, *_overlap(match))
+
+
+def _cover_keys(code: str, start: datetime, end: datetime) -> list[str]:
     if end <= start:
-        return [f"{match.code}@{LONG_DATE}"]
+        return [f"{code}@{LONG_DATE}"]
     last = end.year if end == datetime.max else (end - timedelta(microseconds=1)).year
     buckets = DATE_GRID.cover(0 if start == datetime.min else start.year, last)
-    return [f"{match.code}@{bucket}" for bucket in dict.fromkeys([*buckets, LONG_DATE])]
+    return [f"{code}@{bucket}" for bucket in dict.fromkeys([*buckets, LONG_DATE])]
+
+
+def _is_date_comparison(match: EntryMatch) -> bool:
+    return (
+        not match.equals
+        and match.starts_with is None
+        and match.contains is None
+        and bool(match.bounds)
+        and all(field_name in ("lo", "hi") for field_name, _, _ in match.bounds)
+    )
+
+
+def date_overlap(condition: Condition) -> tuple[str, datetime, datetime] | None:
+    """(parameter, start, end) for a date comparison, or an OR of comparisons on one parameter (`ge` is
+    `gt` or `eq`): a range [start, end) that every matching entry overlaps; None for anything else."""
+    if isinstance(condition, EntryMatch) and _is_date_comparison(condition):
+        return (condition.code, *_overlap(condition))
+    if isinstance(condition, AnyOf) and condition.conditions:
+        branches = [date_overlap(branch) for branch in condition.conditions]
+        codes = {branch[0] for branch in branches if branch is not None}
+        if None in branches or len(codes) != 1:
+            return None
+        starts = [branch[1] for branch in branches if branch is not None]
+        ends = [branch[2] for branch in branches if branch is not None]
+        return codes.pop(), min(starts), max(ends)
+    return None
+
+
+def date_comparisons_keys(code: str, overlaps: list[tuple[datetime, datetime]]) -> list[str] | None:
+    """The keys of which a document matching all of several date comparisons on one parameter holds one:
+    the cover of the range between them (`ge2019-01-01&lt2019-07-01`: the half-year's, not every birth
+    before July 2019). One entry meeting all of them overlaps that range; several entries meeting one each
+    make a hull that does (`hull_keys`). None where the comparisons leave no range between them (`gt2020
+    &lt2010` can still be met by one long entry or two entries): each comparison then narrows alone."""
+    start = max(start for start, _ in overlaps)
+    end = min(end for _, end in overlaps)
+    return _cover_keys(code, start, end) if start < end else None
 
 
 def _number_keys(match: EntryMatch) -> list[str]:

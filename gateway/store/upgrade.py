@@ -5,7 +5,8 @@ documents a generated `_id` with a compound unique index on (id, versionId). Tod
 `keys` array and history versions are found by `_id` = "{id}/{versionId}" (docs/storage.md), so such
 documents would be invisible to searches and version reads. Release 2 keyed dates by year only and numbers
 by whole part only; today's date and number keys are hierarchical buckets (docs/storage.md), derived from the
-`search` range entries every release-2 document keeps. All shapes are derived from what the old documents
+`search` range entries every release-2 document keeps; format 4 adds the hull keys of parameters with several
+date entries (search_keys.hull_keys). All shapes are derived from what the old documents
 hold, so the upgrade rewrites them in place; a marker records that the database is current, so later starts
 skip the scan.
 """
@@ -16,14 +17,21 @@ from typing import Any
 
 from gateway.store.database import Database
 from gateway.store.indexes import RETIRED_INDEXES
-from gateway.store.search_keys import KEYS_FIELD, SEARCH_FIELD, document_keys, entry_keys, range_entries
+from gateway.store.search_keys import (
+    KEYS_FIELD,
+    SEARCH_FIELD,
+    document_keys,
+    entry_keys,
+    hull_keys,
+    range_entries,
+)
 from gateway.store.writes import history_id
 
 log = logging.getLogger(__name__)
 
 META_COLLECTION = "_meta"
 FORMAT_MARKER = "document_format"
-DOCUMENT_FORMAT = 3
+DOCUMENT_FORMAT = 4
 _HISTORY_SUFFIX = "_history"
 # A key's mark is its first character after the code; `@` (dates) and `%` (numbers) changed in format 3.
 _RANGE_KEY = re.compile(r"^[A-Za-z0-9_-]+[@%]")
@@ -38,7 +46,9 @@ def _rekeyed(document: dict[str, Any]) -> dict[str, Any]:
 def _rebucketed(keys: list[str], ranges: list[dict[str, Any]]) -> list[str]:
     """Release-2 keys with their date and number keys made again from the range entries."""
     kept = [key for key in keys if not _RANGE_KEY.match(key)]
-    return list(dict.fromkeys([*kept, *(key for entry in ranges for key in entry_keys(entry))]))
+    return list(
+        dict.fromkeys([*kept, *(key for entry in ranges for key in entry_keys(entry)), *hull_keys(ranges)])
+    )
 
 
 async def _upgrade_current(collection: Any) -> int:
@@ -49,12 +59,16 @@ async def _upgrade_current(collection: Any) -> int:
     return upgraded
 
 
-async def _rebucket(collection: Any) -> int:
-    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history."""
+async def _rebucket(collection: Any, only_repeated: bool) -> int:
+    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history; of
+    format-3 documents only those with two range entries or more, the only ones with hull keys to add."""
     upgraded = 0
-    async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
+    selected: dict[str, Any] = (
+        {f"{SEARCH_FIELD}.1": {"$exists": True}} if only_repeated else {SEARCH_FIELD: {"$ne": []}}
+    )
+    async for document in collection.find({**selected, KEYS_FIELD: {"$exists": True}}):
         keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
-        if keys != document[KEYS_FIELD]:
+        if set(keys) != set(document[KEYS_FIELD]):  # only new keys count: their order does not
             await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
             upgraded += 1
     for name in RETIRED_INDEXES:
@@ -99,8 +113,8 @@ async def upgrade_documents(database: Database) -> int:
             continue
         collection = database.db[name]
         # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
-        if found < 3:
-            upgraded += await _rebucket(collection)
+        if found < 4:
+            upgraded += await _rebucket(collection, only_repeated=found == 3)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:

@@ -127,9 +127,41 @@ async def test_documents_of_release_two_are_re_keyed_once_for_open_ended_date_an
         assert light.json()["total"] == 0
 
         marker = await db["_meta"].find_one({"_id": "document_format"})
-        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 3
+        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 4
         history = await db["Patient_history"].find_one({"_id": "old-2/1"})
         assert history is not None and "birthdate@d197" in history["keys"]
         indexes = [index["name"] for index in await db["Patient"].list_indexes().to_list(None)]
         assert "search_number" not in indexes
+    client.close()
+
+
+async def test_documents_of_format_three_get_the_hull_keys_of_repeated_dates_once(mongodb_uri):
+    settings = fresh_settings(mongodb_uri)
+    client: AsyncIOMotorClient = AsyncIOMotorClient(mongodb_uri, tz_aware=True)
+    db = client.get_database(settings.database_name, codec_options=CODEC_OPTIONS)
+    stays = [("1990-03-01", "1990-03-02"), ("1999-05-01", "1999-05-03")]
+    body = {
+        "resourceType": "Encounter",
+        "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "location": [
+            {"location": {"reference": "Location/ward"}, "period": {"start": start, "end": end}}
+            for start, end in stays
+        ],
+    }
+    new = next_version(RESOURCE_DEFINITIONS["Encounter"], "old-3", body, None, "POST")
+    document = current_document(new)
+    format_three = [key for key in document["keys"] if not key.startswith("location-period@199")]
+    format_three += ["location-period@1990", "location-period@1999"]  # each stay's own year only
+    assert "location-period@1995" not in format_three
+    await db["Encounter"].insert_one({**document, "keys": format_three})
+    await db["_meta"].insert_one({"_id": "document_format", "version": 3})
+
+    async with running_app(settings) as application, http_client(application) as http:
+        found = await http.get(
+            "/Encounter", params=[("location-period", "ge1995-01-01"), ("location-period", "lt1996-01-01")]
+        )
+        assert [entry["resource"]["id"] for entry in found.json().get("entry", [])] == ["old-3"]
+        stored = await db["Encounter"].find_one({"_id": "old-3"})
+        assert stored is not None and "location-period@1995" in stored["keys"]
     client.close()

@@ -2,10 +2,12 @@
 fail here, loudly, rather than bring back pages that read every match or, worse, pages in the wrong order."""
 
 import inspect
+import random
+import string
 from types import SimpleNamespace
 
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll
-from mongoeco.engines import MemoryEngine
+from mongoeco.engines import MemoryEngine, SQLiteEngine
 
 from gateway.store import mongoeco_patches, mongoeco_reads
 
@@ -91,3 +93,60 @@ def test_the_memory_lookup_that_guarantees_untested_clauses_still_answers_them()
     assert {"indexes", "index_data", "collation"} <= set(
         _parameters(MemoryEngine._candidate_items_for_plan_locked)
     )
+
+
+def test_a_string_id_is_still_stored_by_sqlite_under_a_key_that_sorts_like_the_id():
+    engine = SQLiteEngine(":memory:")
+    assert engine._storage_key("pat-1") == "(<class 'str'>, 'pat-1')"
+    rng = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + "-."
+    fhir_ids = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    fhir_ids += ["a", "a-", "a-1", "a.", "a0", "aZ", "a/1", "a/10", "a/2"]  # prefixes; history `{id}/{n}`
+    by_key = sorted(fhir_ids, key=engine._storage_key)
+    assert by_key == sorted(fhir_ids, key=lambda identifier: identifier.encode())
+
+
+def test_the_sqlite_sort_builder_still_has_the_shape_the_storage_key_order_wraps():
+    assert _parameters(SQLiteEngine._build_scalar_sort_select_sql) == [
+        "self",
+        "db_name",
+        "coll_name",
+        "plan",
+        "select_clause",
+        "sort",
+        "skip",
+        "limit",
+        "hint",
+    ]
+    # Every SQL read with a sort asks this builder first, and its statement is built by this method.
+    assert "build_scalar_sort_select_sql_fn=self._build_scalar_sort_select_sql" in _source(
+        SQLiteEngine._build_select_sql
+    )
+    assert _parameters(SQLiteEngine._build_select_statement_with_custom_order) == [
+        "self",
+        "select_clause",
+        "from_clause",
+        "namespace_sql",
+        "namespace_params",
+        "where_fragment",
+        "order_sql",
+        "skip",
+        "limit",
+    ]
+    mongoeco_patches.apply()
+    assert (
+        inspect.unwrap(SQLiteEngine._build_scalar_sort_select_sql)
+        is not SQLiteEngine._build_scalar_sort_select_sql
+    )
+
+
+def test_the_sqlite_key_index_helpers_the_single_key_join_uses_still_exist():
+    assert _parameters(SQLiteEngine._find_multikey_index) == ["self", "db_name", "coll_name", "field"]
+    assert list(SQLiteEngine._multikey_signatures_for_query_value("family^smi")) == [("string", "family^smi")]
+    assert SQLiteEngine._multikey_type_score("string") == 3
+    assert _parameters(SQLiteEngine._lookup_collection_id)[:2] == ["self", "conn"]
+    # The shared multikey index (mongoeco_shared_indexes.py) ends with the storage key: rows of one key come
+    # in storage-key order.
+    from gateway.store import mongoeco_shared_indexes
+
+    assert "element_key, storage_key)" in inspect.getsource(mongoeco_shared_indexes)

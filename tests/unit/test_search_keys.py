@@ -5,8 +5,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gateway.store.criteria import EntryMatch
-from gateway.store.search_keys import LIVE_KEY, document_keys, entry_keys, narrowing_keys, prefix_residual
+from gateway.store.criteria import AnyOf, Condition, EntryMatch
+from gateway.store.search_keys import (
+    LIVE_KEY,
+    date_comparisons_keys,
+    date_overlap,
+    document_keys,
+    entry_keys,
+    narrowing_keys,
+    prefix_residual,
+)
 
 
 def test_a_string_keeps_its_folded_value_its_short_prefixes_and_its_exact_form():
@@ -129,3 +137,85 @@ def test_every_number_a_comparison_can_match_shares_a_key_with_it(seed: int):
         assert keys is not None
         if holds:
             assert set(keys) & set(entry_keys({"p": "value", "n": value})), (value, op, point)
+
+
+def _day(year: int, month: int = 1, day: int = 1) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def test_a_ge_and_lt_pair_on_one_parameter_looks_up_the_range_between_them_not_each_side():
+    after = AnyOf(
+        (
+            EntryMatch("birthdate", bounds=(("hi", "$gt", _day(2019, 1, 2)),)),
+            EntryMatch("birthdate", bounds=(("lo", "$gte", _day(2019)), ("hi", "$lte", _day(2019, 1, 2)))),
+        )
+    )
+    before = EntryMatch("birthdate", bounds=(("lo", "$lt", _day(2019, 7)),))
+    overlaps = [date_overlap(after), date_overlap(before)]
+    assert all(overlap is not None and overlap[0] == "birthdate" for overlap in overlaps)
+    keys = date_comparisons_keys("birthdate", [(overlap[1], overlap[2]) for overlap in overlaps if overlap])
+    assert keys == ["birthdate@2019", "birthdate@long"]
+    naive = {year: _day(year).replace(tzinfo=None) for year in (2010, 2020)}
+    apart = date_comparisons_keys("birthdate", [(naive[2020], datetime.max), (datetime.min, naive[2010])])
+    assert apart is None, "no range between gt2020 and lt2010: each side narrows alone"
+
+
+def test_several_date_entries_of_one_parameter_are_also_keyed_by_their_hull():
+    entries = [
+        {"p": "location-period", "lo": _day(1990, 3), "hi": _day(1990, 4)},
+        {"p": "location-period", "lo": _day(1999, 5), "hi": _day(1999, 6)},
+        {"p": "birthdate", "lo": _day(1974), "hi": _day(1974, 1, 2)},
+    ]
+    keys = document_keys(entries)
+    assert {"location-period@1995", "location-period@d199"} <= set(keys)
+    assert not any(key.startswith("birthdate@197") and key != "birthdate@1974" for key in keys)
+    wide = document_keys([{**entries[0], "lo": _day(1950)}, entries[1]])
+    assert "location-period@long" in wide
+
+
+def _holds(condition: Condition, entry: dict) -> bool:
+    if isinstance(condition, AnyOf):
+        return any(_holds(item, entry) for item in condition.conditions)
+    assert isinstance(condition, EntryMatch)
+    tests = {"$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b, "$lt": lambda a, b: a < b}
+    tests["$lte"] = lambda a, b: a <= b
+    return all(tests[op](entry[field_name], value) for field_name, op, value in condition.bounds)
+
+
+def _random_comparison(rng: random.Random) -> Condition:
+    low = _day(rng.randint(1900, 2030), rng.randint(1, 12), rng.randint(1, 28))
+    high = low + timedelta(days=rng.choice([1, 31, 365]))
+    within = EntryMatch("date", bounds=(("lo", "$gte", low), ("hi", "$lte", high)))
+    return rng.choice(
+        [
+            within,
+            EntryMatch("date", bounds=(("hi", "$gt", high),)),
+            EntryMatch("date", bounds=(("lo", "$lt", low),)),
+            AnyOf((EntryMatch("date", bounds=(("hi", "$gt", high),)), within)),
+            AnyOf((EntryMatch("date", bounds=(("lo", "$lt", low),)), within)),
+            EntryMatch("date", bounds=(("lo", "$gte", high),)),
+            EntryMatch("date", bounds=(("hi", "$lte", low),)),
+        ]
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_document_matching_several_date_comparisons_holds_a_key_of_the_range_between_them(seed: int):
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(3000):
+        entries = []
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            low = _day(rng.randint(1900, 2030), rng.randint(1, 12), rng.randint(1, 28))
+            entries.append(
+                {"p": "date", "lo": low, "hi": low + timedelta(days=rng.choice([1, 30, 400, 9000]))}
+            )
+        conditions = [_random_comparison(rng) for _ in range(rng.choice([2, 2, 3]))]
+        if not all(any(_holds(condition, entry) for entry in entries) for condition in conditions):
+            continue
+        overlaps = [date_overlap(condition) for condition in conditions]
+        keys = date_comparisons_keys("date", [(overlap[1], overlap[2]) for overlap in overlaps if overlap])
+        if keys is not None:
+            checked += 1
+            assert set(keys) & set(document_keys(entries)), (entries, conditions)
+    assert checked > 100
