@@ -93,6 +93,17 @@ async def http_client(
 
 
 @pytest.fixture
+async def sqlite_service(tmp_path: Path) -> AsyncIterator[Any]:
+    """The service of an app on an embedded SQLite engine of its own (the tests' shared server is memory)."""
+    server = EmbeddedMongo(data_dir=tmp_path)
+    try:
+        async with running_app(fresh_settings(server.start())) as application:
+            yield application.state.service
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def settings(mongodb_uri: str) -> Settings:
     return fresh_settings(mongodb_uri)
 

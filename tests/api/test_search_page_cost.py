@@ -4,13 +4,11 @@ resources were written in, the embedded memory engine reads about a page of cand
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 from mongoeco.engines import MemoryEngine, SQLiteEngine
 
-from gateway.store.embedded import EmbeddedMongo
-from tests.conftest import FHIR_JSON, fresh_settings, running_app
+from tests.conftest import FHIR_JSON
 
 MATCHES = 30  # Patients born in 1974; ten more are born in 1975
 PAGE = 4
@@ -99,16 +97,6 @@ async def test_a_page_in_id_order_reads_about_a_page_of_candidates_on_the_memory
     # Sorting by another key still reads every match: the spy sees the engine's reads.
     sorted_reads, _ = await reads_of(f"birthdate=1974&_count={PAGE}&_sort=birthdate")
     assert sorted_reads >= MATCHES
-
-
-@pytest.fixture
-async def sqlite_service(tmp_path: Path):
-    server = EmbeddedMongo(data_dir=tmp_path)
-    try:
-        async with running_app(fresh_settings(server.start())) as application:
-            yield application.state.service
-    finally:
-        server.stop()
 
 
 async def test_a_page_in_id_order_reads_about_a_page_of_candidates_on_the_sqlite_engine(

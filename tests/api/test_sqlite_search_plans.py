@@ -4,29 +4,14 @@ document), and a `ge`/`lt` pair on one date parameter looks up one short list of
 the engine's own explain (SQLite's EXPLAIN QUERY PLAN lines); the pages are checked for exact order."""
 
 import random
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
 from gateway.service.search import parse_search
-from gateway.store.embedded import EmbeddedMongo
 from gateway.store.query import search_filter, sort_spec
-from tests.conftest import fresh_settings, running_app
 
 # Ids whose order tests the storage-key encoding: prefixes of one another, digits, both cases, `-` and `.`.
 IDS = ["a", "a-1", "a.1", "a0", "aa", "ab", "A", "Z", "0", "9-z", "a-", "b", "b.", "B-b", "a-10", "a-2"]
-
-
-@pytest.fixture
-async def sqlite_service(tmp_path: Path):
-    server = EmbeddedMongo(data_dir=tmp_path)
-    try:
-        async with running_app(fresh_settings(server.start())) as application:
-            yield application.state.service
-    finally:
-        server.stop()
 
 
 async def _engine_steps(service: Any, parameters: list[tuple[str, str]], direction: int = 1) -> list[str]:
