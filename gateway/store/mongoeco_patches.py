@@ -1,7 +1,8 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Eleven changes, each to a private method whose behaviour `tests/unit/test_mongoeco_patches.py` pins, so an
-upgrade that moves or changes them fails loudly instead of silently bringing the full scans back:
+Eleven changes, each to a private method whose behaviour a test pins (`tests/unit/test_mongoeco_patches.py`,
+or the test named in the change's own module), so an upgrade that moves or changes them fails loudly instead
+of silently bringing the full scans back:
 
 1. Inserts skip the whole-collection `_id` re-scan for string ids. mongoeco re-checks `_id` by loading every
    document so that numeric ids equal across types (1 and 1.0) collide; a string id's storage key is exact,
