@@ -9,8 +9,9 @@ of silently bringing the full scans back:
    and the primary-key lookup that runs first already refuses a duplicate.
 2. The memory engine uses a single-field index for `$in` (it already does for equality) and intersects every
    key lookup of an AND (upstream uses the first equality only: a search on `birthdate` `ge` and `lt` would
-   take every document the wider side's keys name); both engines look up `_id` in a list of string ids by
-   storage key instead of comparing every document.
+   take every document the wider side's keys name); both engines look up `_id` equal to or in a list of
+   string ids by storage key instead of comparing every document (the memory engine's update and delete
+   paths compared all of them when the id was not there).
 3. The SQLite engine answers equality and `$in` on the store's key arrays (`ARRAY_FIELDS`) from its multikey
    table with one uncorrelated sub-select. Upstream correlates a sub-select per document, whose index
    prefix cannot use the value, and ORs it with a scalar test of the stored JSON: a scan that grows with N
@@ -74,7 +75,7 @@ def _skip_string_id_rescan(original: Any) -> Any:
 
 def _memory_clause_buckets(self: Any, indexes: list[Any], index_data: dict[str, Any], clause: Any) -> Any:
     """The index buckets (sets of storage keys) an equality or `$in` clause names; None without an index."""
-    if isinstance(clause, EqualsCondition) and clause.field in ARRAY_FIELDS:
+    if isinstance(clause, EqualsCondition) and (clause.field in ARRAY_FIELDS or clause.field == "_id"):
         if clause.null_matches_undefined or not isinstance(clause.value, str):
             return None
         values: tuple[Any, ...] = (clause.value,)
