@@ -3,6 +3,7 @@ mongoeco's wire server, on a tiny document, with nothing of the gateway around i
 
     .venv/bin/python bench/round_trip.py                 # both engines
     .venv/bin/python bench/round_trip.py --engine sqlite --commands 1000
+    .venv/bin/python bench/round_trip.py --documents 20000   # the same in a collection of 20,000 documents
 
 Prints per command the wall and CPU milliseconds (this process holds the client, the server and the engine,
 so CPU is the whole cost). A store interaction is a handful of these: a create is a write-ahead note, the
@@ -42,15 +43,19 @@ def _commands(client: AsyncIOMotorClient[Any]) -> dict[str, Callable[[int], Awai
         "insert_one": lambda n: collection.insert_one({"_id": f"d{n}", "a": {"b": [1, 2, "x"]}}),
         "note: upsert + delete": lambda n: _note(client, n),
         "delete_one by _id": lambda n: collection.delete_one({"_id": f"d{n}"}),
+        "delete_one, absent _id": lambda n: collection.delete_one({"_id": f"absent{n}"}),
     }
 
 
-async def _measure(engine: str, count: int) -> None:
+async def _measure(engine: str, count: int, documents: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         server = EmbeddedMongo(Path(directory) if engine == "sqlite" else None)
         client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(server.start())
         try:
             await client["bench"]["round_trip"].insert_one({"_id": "kept"})
+            for start in range(0, documents, 1000):
+                batch = range(start, min(start + 1000, documents))
+                await client["bench"]["round_trip"].insert_many([{"_id": f"filler{n}"} for n in batch])
             for name, command in _commands(client).items():
                 started, cpu = time.perf_counter(), time.process_time()
                 for n in range(count):
@@ -67,9 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "memory"), action="append")
     parser.add_argument("--commands", type=int, default=500, help="of each kind")
+    parser.add_argument("--documents", type=int, default=0, help="in the collection beforehand")
     arguments = parser.parse_args()
     for engine in arguments.engine or ["sqlite", "memory"]:
-        asyncio.run(_measure(engine, arguments.commands))
+        asyncio.run(_measure(engine, arguments.commands, arguments.documents))
 
 
 if __name__ == "__main__":
