@@ -20,7 +20,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from gateway.fhir.resource_version import StoredVersion
-from gateway.service.bundles import prepared_entries, process_bundle
+from gateway.service.bundles import batch_response, prepared_entries
 from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
@@ -96,10 +96,12 @@ class CountedService:
 async def in_one_transaction(service: CountedService, bundle: dict[str, Any]) -> dict[str, Any] | None:
     """The batch-response of `bundle` run in one transaction; None if it was rolled back (or the store has
     no transactions), in which case nothing of it was kept and it must run entry by entry."""
-    await prepared_entries(service, bundle, "")
+    kind, entries = await prepared_entries(service, bundle, "")
+    if kind != "batch":
+        return None
     try:
         async with service.transaction():
-            answer = await process_bundle(service, bundle, "")
+            answer = await batch_response(service, entries, "")
             if service.write_failed:
                 raise _WriteFailed
         return answer

@@ -245,19 +245,23 @@ async def prepared_entries(
     return kind, entries
 
 
+async def batch_response(service: Interactions, entries: list[BundleEntry], base_url: str) -> dict[str, Any]:
+    """The batch-response Bundle of `prepared_entries` of a batch: each entry answered on its own."""
+    responses = await _batch(BundleRun(service, base_url), entries)
+    return {"resourceType": "Bundle", "type": "batch-response", "entry": responses}
+
+
 async def process_bundle(service: Interactions, bundle: Any, base_url: str) -> dict[str, Any]:
     """The batch-response or transaction-response Bundle; a failed transaction raises and stores nothing."""
     kind, entries = await prepared_entries(service, bundle, base_url)
-    run = BundleRun(service, base_url)
     if kind == "batch":
-        responses = await _batch(run, entries)
-    else:
-        try:
-            async with service.transaction():
-                responses = await _transaction(run, entries)
-        except TransactionsUnsupported:
-            raise NotImplementedHere(
-                "This server's MongoDB cannot run multi-document transactions (a standalone server), so "
-                "transactions are refused rather than half-applied; use a replica set, or send a batch"
-            ) from None
-    return {"resourceType": "Bundle", "type": f"{kind}-response", "entry": responses}
+        return await batch_response(service, entries, base_url)
+    try:
+        async with service.transaction():
+            responses = await _transaction(BundleRun(service, base_url), entries)
+    except TransactionsUnsupported:
+        raise NotImplementedHere(
+            "This server's MongoDB cannot run multi-document transactions (a standalone server), so "
+            "transactions are refused rather than half-applied; use a replica set, or send a batch"
+        ) from None
+    return {"resourceType": "Bundle", "type": "transaction-response", "entry": responses}

@@ -4,7 +4,7 @@ Every written document crosses mongoeco's `DocumentCodec` twice: `to_internal` a
 (`encode`, then `decode`, then a third walk wrapping every container immutable) and `encode` again where the
 SQLite engine serialises it. `encode` validates the whole subtree at every level of nesting
 (`validate_bson_value` walks everything below the dict it is given), so a FHIR resource, five to eight
-levels deep, was walked five to eight times. Together that was a third of the import's CPU.
+levels deep, was walked five to eight times: the largest part of the import's CPU (docs/storage.md).
 
 A stored FHIR document is plain JSON (dicts with string keys, lists, strings, booleans, None, floats and
 integers within BSON's int64) with a few BSON scalars among them (`lastUpdated` and an audit event's `at`
