@@ -85,7 +85,9 @@ async def _written(
             if creates is not None:
                 return await create_all(service, creates, validated=read.validated, on_entry=advance)
             if read.kind == "batch":
-                answer = await in_one_transaction(CountedService(service, advance), read.bundle)
+                answer = await in_one_transaction(
+                    CountedService(service, advance), read.bundle, read.validated
+                )
                 if answer is not None:
                     return answer
                 rewind()

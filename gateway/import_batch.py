@@ -20,6 +20,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from gateway.fhir.resource_version import StoredVersion
+from gateway.service.bulk_batch import created_in_bulk
 from gateway.service.bundles import batch_response, prepared_entries
 from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
 from gateway.store.resource_store import ResourceStore
@@ -37,6 +38,11 @@ class CountedService:
     def __init__(self, service: FhirService, advance: Callable[[], None]) -> None:
         self._service, self._advance = service, advance
         self.write_failed = False
+
+    def count_entries(self, entries: int) -> None:
+        """Entries answered without passing through this service (written in bulk)."""
+        for _ in range(entries):
+            self._advance()
 
     @property
     def store(self) -> ResourceStore:
@@ -93,14 +99,22 @@ class CountedService:
         return await self._counted_write(self._service.delete(resource_type, resource_id, if_match))
 
 
-async def in_one_transaction(service: CountedService, bundle: dict[str, Any]) -> dict[str, Any] | None:
+async def in_one_transaction(
+    service: CountedService, bundle: dict[str, Any], validated: bool = False
+) -> dict[str, Any] | None:
     """The batch-response of `bundle` run in one transaction; None if it was rolled back (or the store has
-    no transactions), in which case nothing of it was kept and it must run entry by entry."""
+    no transactions), in which case nothing of it was kept and it must run entry by entry. A batch of
+    creates is written in bulk (gateway/service/bulk_batch.py); `validated`: its resources passed
+    `validate_resource` in the import's workers."""
     kind, entries = await prepared_entries(service, bundle, "")
     if kind != "batch":
         return None
     try:
         async with service.transaction():
+            responses = await created_in_bulk(service.store, entries, validated)
+            if responses is not None:
+                service.count_entries(len(responses))
+                return {"resourceType": "Bundle", "type": "batch-response", "entry": responses}
             answer = await batch_response(service, entries, "")
             if service.write_failed:
                 raise _WriteFailed

@@ -6,7 +6,8 @@ Pure and picklable both ways (a path in, plain data out), so `concurrent.futures
 run it on every core while the parent process writes. A transaction with one invalid entry is refused
 whole, as `POST /` would refuse it, before the store sees it; a valid one is marked `validated`, so the
 service stores it without validating again. Batch entries are judged one by one by the service itself (a
-refused entry does not stop the others), so they are only parsed here.
+refused entry does not stop the others); a batch made only of creates is validated here too, and marked
+`validated` when every resource passes, for the bulk path that writes such batches.
 """
 
 import ctypes
@@ -112,5 +113,9 @@ def read_file(path: Path) -> ReadFile:
                 read.problem = f"Bundle.entry[{index}]: {refusal}"
                 return read
         read.validated = True
+    elif all(_request(entry)[0] == "POST" for entry in raw_entries):
+        # A batch of creates may be written in bulk (gateway/service/bulk_batch.py), which validates
+        # nothing again when every resource passed here; else the service judges each entry itself.
+        read.validated = all(_refusal(entry, "POST", _request(entry)[1]) is None for entry in raw_entries)
     read.bundle = bundle
     return read

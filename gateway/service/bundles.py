@@ -119,7 +119,7 @@ class BundleRun:
                 else None
             )
             if existing is not None:
-                self._remember(entry, f"{entry.resource_type}/{existing.id}")
+                self.remember(entry, f"{entry.resource_type}/{existing.id}")
                 return entry_response(200, existing)
             entry.resource_id = new_id()
         elif entry.resource_id is None and entry.query is not None and entry.method != "GET":
@@ -127,7 +127,7 @@ class BundleRun:
             if entry.resource_id is None:
                 return entry_response(204)  # a conditional delete that matched nothing has nothing to do
         if entry.method in ("POST", "PUT"):
-            self._remember(entry, f"{entry.resource_type}/{entry.resource_id}")
+            self.remember(entry, f"{entry.resource_type}/{entry.resource_id}")
         return None
 
     async def _conditional_target(self, entry: BundleEntry) -> None:
@@ -151,7 +151,7 @@ class BundleRun:
         if entry.method == "PUT" and entry.resource is not None:
             entry.resource = {**entry.resource, "id": entry.resource_id}
 
-    def _remember(self, entry: BundleEntry, reference: str) -> None:
+    def remember(self, entry: BundleEntry, reference: str) -> None:
         if entry.full_url:
             self.local[entry.full_url] = reference
 
@@ -170,6 +170,8 @@ class BundleRun:
                 base_url=self.base_url,
                 resource_id=entry.resource_id,
             )
+            if not outcome.created:
+                self.remember(entry, f"{resource_type}/{outcome.version.id}")
             return entry_response(201 if outcome.created else 200, outcome.version)
         if entry.method == "PUT":
             assert entry.resource_id is not None
@@ -219,17 +221,27 @@ async def _transaction(run: BundleRun, entries: list[BundleEntry]) -> list[Respo
     return [responses[entry.index] for entry in entries]
 
 
+def refused(error: FhirError, entry: BundleEntry) -> Response:
+    """A batch entry's answer when it failed: its status and OperationOutcome; the other entries go on."""
+    refusal = located(error, entry)
+    return {"response": {"status": str(error.status), "outcome": operation_outcome(refusal.issues)}}
+
+
 async def _batch(run: BundleRun, entries: list[BundleEntry]) -> list[Response]:
     responses = []
     for entry in entries:
         try:
+            if entry.method == "POST" and entry.if_none_exist:
+                # Matched once, by the create itself (`run`), not first here as a transaction's must be:
+                # nothing else in a batch needs the match before the entry runs.
+                entry.resource_id = new_id()
+                run.remember(entry, f"{entry.resource_type}/{entry.resource_id}")
+                responses.append(await run.run(entry))
+                continue
             answered = await run.assign(entry)
             responses.append(answered if answered is not None else await run.run(entry))
         except FhirError as error:
-            refusal = located(error, entry)
-            responses.append(
-                {"response": {"status": str(error.status), "outcome": operation_outcome(refusal.issues)}}
-            )
+            responses.append(refused(error, entry))
     return responses
 
 

@@ -21,7 +21,7 @@ from gateway.fhir.resource_version import StoredVersion
 from gateway.store.database import Database
 from gateway.store.gate import RETRY_AFTER_SECONDS, StoreBusy
 from gateway.store.records import NewVersion
-from gateway.store.transaction import gated, session_options
+from gateway.store.transaction import active_session, gated, session_options
 from gateway.store.writes import VersionWriter
 
 CLAIMS_COLLECTION = "_conditional_creates"
@@ -75,6 +75,21 @@ class ConditionalCreates:
             f"Another conditional create with the same criteria is in progress ({criteria}); retry",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+
+    async def claim_all(self, claims: list[tuple[str, str, str]]) -> None:
+        """Claim (resource type, criteria, holder id) all at once, inside a transaction whose searches found
+        no match for any of them (the import's bulk batches). A claim already held fails the insert, so the
+        transaction is rolled back rather than creating a twin."""
+        if not claims:
+            return
+        if active_session() is None:
+            raise RuntimeError("claim_all belongs inside a transaction")
+        at = datetime.now(UTC)
+        documents = [
+            {"_id": claim_key(resource_type, criteria), "holder": holder, "at": at}
+            for resource_type, criteria, holder in claims
+        ]
+        await self._claims.insert_many(documents, **session_options())
 
     async def _claim(self, key: str, resource_id: str) -> dict[str, object] | None:
         """None when the claim is ours now, else the claim document in the way."""

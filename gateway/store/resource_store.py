@@ -27,6 +27,7 @@ from gateway.store.query import (
     sort_values,
 )
 from gateway.store.records import NewVersion
+from gateway.store.search_keys import KEYS_FIELD
 from gateway.store.transaction import gated, session_options, transaction
 from gateway.store.writes import VersionWriter, history_id
 
@@ -264,6 +265,24 @@ class ResourceStore:
     async def drop_database(self) -> None:
         """For tests: remove everything this store wrote."""
         await self._database.client.drop_database(self._database.db.name)
+
+    @_gate
+    async def holding_keys(
+        self, resource_type: str, keys: list[str], limit: int
+    ) -> list[tuple[StoredVersion, list[str]]]:
+        """Up to `limit` current versions holding any of these search keys, each with all its keys: the
+        import's bulk batches decide their conditions on them in memory (gateway/service/bulk_batch.py)."""
+        cursor = self._database.current(resource_type).find(
+            {KEYS_FIELD: {"$in": keys}}, {"search": 0, "missing": 0, "sort": 0}, **session_options()
+        )
+        return [
+            (_version(resource_type, document), document[KEYS_FIELD])
+            async for document in cursor.limit(limit)
+        ]
+
+    async def claim_all(self, claims: list[tuple[str, str, str]]) -> None:
+        """Conditional creates claimed in bulk inside a transaction (`ConditionalCreates.claim_all`)."""
+        await self._conditional_creates.claim_all(claims)
 
     @_gate
     async def insert_new(self, versions: list[NewVersion]) -> None:

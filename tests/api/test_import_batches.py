@@ -56,9 +56,10 @@ async def test_a_batch_commits_in_one_transaction_and_each_entry_sees_the_ones_b
 async def test_a_batch_whose_write_fails_is_rolled_back_whole_and_run_entry_by_entry(app, client, tmp_path):
     service = app.state.service
     await service.store.prepare({"Patient"})
-    bundle = _batch(
-        (_patient("Before"), None), (_patient("Broken", "not-a-date"), None), (_patient("After"), None)
-    )
+    bundle = _batch((_patient("Before"), None), (_patient("Broken", "not-a-date"), None))
+    # An update among the entries: no bulk batch of creates (test_bulk_batch.py), each entry runs on its own.
+    after = {**_patient("After"), "id": "after-1"}
+    bundle["entry"].append({"resource": after, "request": {"method": "PUT", "url": "Patient/after-1"}})
     assert await in_one_transaction(CountedService(service, lambda: None), bundle) is None
     assert (await client.get("/Patient")).json()["total"] == 0  # nothing of the rolled-back attempt kept
     (tmp_path / "batch.json").write_text(dumps(bundle))
