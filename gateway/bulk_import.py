@@ -7,15 +7,17 @@ Bundle, processed as `POST /` would: a transaction is all-or-nothing, so a file 
 behind; a transaction made only of plain creates is written in one batch per resource type
 (gateway/service/bulk_transaction.py); a batch is tried in one store transaction first, with the same
 outcome per entry (gateway/import_batch.py). Batches load before transactions, because Synthea's patient
-transactions refer by condition to the practitioners and organizations its support batches hold. One
+transactions refer by condition to the practitioners and organizations its support batches hold; files are
+stored as they are read, so the batches load while the workers still read the transactions. One
 AuditEvent records each file's outcome.
 """
 
 import asyncio
 import multiprocessing
 import os
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -37,15 +39,33 @@ from gateway.store.gate import RETRY_AFTER_SECONDS, StoreBusy
 from gateway.store.resource_store import ResourceStore
 
 _ATTEMPTS = 5
+_PEEK_BYTES = 4096
+_BATCH_TYPE = re.compile(rb'"type"\s*:\s*"batch"')
 IMPORTER = Actor(client_id="fhir-gateway import", subject=None, address=None)
 
 
-def bundle_files(paths: list[Path]) -> Iterator[Path]:
+def bundle_files(paths: list[Path]) -> list[Path]:
+    """The files to import, in the order they are stored: those that look like batch Bundles first (their
+    resources are what transactions refer to; a look at the file's start, see `_looks_like_batch`), then
+    the others, each group in path order."""
+    files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            yield from sorted(item for item in path.rglob("*.json") if item.is_file())
+            files.extend(sorted(item for item in path.rglob("*.json") if item.is_file()))
         else:
-            yield path
+            files.append(path)
+    return sorted(files, key=lambda path: not _looks_like_batch(path))
+
+
+def _looks_like_batch(path: Path) -> bool:
+    """Whether the file's first bytes declare a batch Bundle. Only an ordering hint, so batches are read,
+    and stored, while the workers still read the transactions: `store_files` stores every batch before any
+    transaction whatever the hint says."""
+    try:
+        with path.open("rb") as file:
+            return _BATCH_TYPE.search(file.read(_PEEK_BYTES)) is not None
+    except OSError:
+        return False
 
 
 def reading_pool(workers: int | None = None) -> ProcessPoolExecutor:
@@ -140,38 +160,68 @@ async def _audit(service: FhirService, read: ReadFile, status: int) -> None:
 async def import_bundles(
     service: FhirService, paths: list[Path], show_progress: bool = True, pool: Executor | None = None
 ) -> ImportSummary:
-    """Import with the files read in `pool`'s worker processes (None: read here, one after another)."""
+    """Import with the files read in `pool`'s worker processes (None: read here, each when its turn comes)."""
     if pool is None:
-        reads = [read_file(path) for path in bundle_files(paths)]
-    else:
-        reads = list(await asyncio.gather(*start_reading(paths, pool)))
-    return await store_files(service, reads, show_progress)
+        return await store_files(service, [_read_now(path) for path in bundle_files(paths)], show_progress)
+    return await store_files(service, start_reading(paths, pool), show_progress)
 
 
-async def store_files(service: FhirService, reads: list[ReadFile], show_progress: bool) -> ImportSummary:
+async def _read_now(path: Path) -> ReadFile:
+    return read_file(path)
+
+
+async def store_files(
+    service: FhirService, reads: Sequence[Awaitable[ReadFile]], show_progress: bool
+) -> ImportSummary:
+    """Store the files as they are read, in their order: a batch at once, the transactions once every file
+    is read and every batch stored (Synthea's patient transactions refer by condition to what its batches
+    hold). The progress total grows as files are read."""
     summary = ImportSummary()
-    readable = []
-    for read in reads:
-        if read.kind:
-            readable.append(read)
-        else:
+    progress = Progress(0) if show_progress else None
+    transactions: list[ReadFile] = []
+    for reading in reads:
+        read = await reading
+        if not read.kind:
             summary.bad_files.append((read.path, read.problem or "unreadable"))
-    readable.sort(key=lambda item: item.kind != "batch")  # stable: batches first, then in order
-    progress = Progress(sum(read.entries for read in readable)) if show_progress else None
-    for read in readable:
-        done_before = progress.done if progress else 0
-        if read.bundle is None:  # a transaction refused by its workers' validation
-            summary.not_stored.update(read.entry_types)
-            summary.refused_bundles.append(RefusedBundle(read.path, read.problem or "", read.entries))
-            status = 400
+            continue
+        if progress:
+            progress.expect(read.entries)
+        if read.kind == "batch":
+            await _store_file(service, read, progress, summary)
         else:
-            status = await _store_bundle(service, read, progress, summary)
-        await _audit(service, read, status)
-        if progress:  # entries answered without a write (matches, searches) or a refused file
-            progress.advance(done_before + read.entries - progress.done, read.path.name)
+            transactions.append(read)
+    for read in transactions:
+        await _store_file(service, read, progress, summary)
     if progress:
         progress.close()
     return summary
+
+
+async def _store_file(
+    service: FhirService, read: ReadFile, progress: Progress | None, summary: ImportSummary
+) -> None:
+    done_before = progress.done if progress else 0
+    if read.bundle is None:  # a transaction refused by its workers' validation
+        summary.not_stored.update(read.entry_types)
+        summary.refused_bundles.append(RefusedBundle(read.path, read.problem or "", read.entries))
+        status = 400
+    else:
+        status = await _store_bundle(service, read, progress, summary)
+    await _audit(service, read, status)
+    if progress:  # entries answered without a write (matches, searches) or a refused file
+        progress.advance(done_before + read.entries - progress.done, read.path.name)
+
+
+def _ending(pool: ProcessPoolExecutor) -> Callable[["asyncio.Future[list[ReadFile]]"], None]:
+    """Once every file is read, the workers end while the storing goes on (a failed read is reported by
+    `store_files`, which awaits it too)."""
+
+    def end(reading: "asyncio.Future[list[ReadFile]]") -> None:
+        if not reading.cancelled():
+            reading.exception()
+        pool.shutdown(wait=False)
+
+    return end
 
 
 async def run_import(
@@ -187,10 +237,9 @@ async def run_import(
         uri = embedded.start() if embedded else settings.mongodb_uri
         assert uri is not None
         database = await connect(uri, settings.database_name, list(CORE_DEFINITIONS), embedded is None)
+        asyncio.gather(*reading).add_done_callback(_ending(pool))
         try:
-            reads = list(await asyncio.gather(*reading))
-            pool.shutdown()
-            return await store_files(FhirService(ResourceStore(database)), reads, show_progress)
+            return await store_files(FhirService(ResourceStore(database)), reading, show_progress)
         finally:
             database.close()
             if embedded:

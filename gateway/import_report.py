@@ -70,10 +70,14 @@ class Progress:
     writing to the terminal."""
 
     def __init__(self, total: int, stream: TextIO | None = None, interval: float = 0.1) -> None:
-        self.total, self.done, self.stream = max(total, 1), 0, stream or sys.stderr
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
         self.interval = interval
         self._started = time.monotonic()
         self._drawn = float("-inf")
+
+    def expect(self, entries: int) -> None:
+        """More entries to come: the import counts a file's entries when the file is read."""
+        self.total += entries
 
     def advance(self, count: int, label: str) -> None:
         if count == 0:
@@ -86,7 +90,7 @@ class Progress:
         elapsed = max(now - self._started, 1e-9)
         rate = self.done / elapsed
         left = _clock((self.total - self.done) / rate) if rate > 0 else "?"
-        filled = int(30 * self.done / self.total)
+        filled = int(30 * self.done / self.total) if self.total else 0
         self.stream.write(
             f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done:,}/{self.total:,} entries "
             f"{rate:,.0f}/s ETA {left} {label[:32]:<32}"
