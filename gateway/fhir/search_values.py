@@ -20,6 +20,7 @@ from fhirpathpy import compile as compile_fhirpath
 from fhirpathpy.models import models as fhirpath_models
 
 from gateway.fhir.dates import date_range
+from gateway.fhir.fhirpath_paths import NeedsInterpreter, evaluate_paths, plain_paths
 from gateway.fhir.search_parameters import SearchParameter
 
 Entry = dict[str, Any]
@@ -48,7 +49,16 @@ def _compiled(expression: str) -> Any:
 
 
 def evaluate(resource: dict[str, Any], resource_type: str, parameter: SearchParameter) -> list[Any]:
-    return list(_compiled(parameter.expression_for(resource_type))(resource))
+    """The values of the parameter's expression: plain paths walked directly (fhirpath_paths.py), anything
+    else by fhirpathpy."""
+    expression = parameter.expression_for(resource_type)
+    paths = plain_paths(expression)
+    if paths is not None:
+        try:
+            return evaluate_paths(resource, paths)
+        except NeedsInterpreter:
+            pass
+    return list(_compiled(expression)(resource))
 
 
 def _strings_of(value: Any) -> Iterator[str]:
