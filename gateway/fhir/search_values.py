@@ -188,7 +188,7 @@ def extract(resource: dict[str, Any], parameters: Iterable[SearchParameter]) -> 
         if parameter.code == "_id":
             continue  # searched on the document key itself
         found = list(entries_for(parameter, evaluate(resource, resource_type, parameter)))
-        unique = list({repr(sorted(entry.items())): entry for entry in found}.values())
+        unique = list({tuple(sorted(entry.items())): entry for entry in found}.values())
         if unique:
             result.entries.extend(unique)
             result.sort_keys[parameter.code] = _sort_key(unique)

@@ -3,7 +3,7 @@
 import base64
 import binascii
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,18 +122,37 @@ Resolver = Callable[[str, str], Awaitable[str]]  # (type, query) -> "Type/id" of
 
 
 async def rewrite_references(value: Any, local: dict[str, str], resolve: Resolver, where: str) -> Any:
-    """A copy of `value` whose `reference`s to bundle entries (fullUrl) or conditional ones are `Type/id`."""
+    """A copy of `value` whose `reference`s to bundle entries (fullUrl) or conditional ones are `Type/id`.
+    The targets are found first, in document order (each conditional one searched once), then the copy is
+    made in one plain walk."""
+    targets: dict[str, str] = {}
+    for reference in _references(value):
+        if reference not in targets:
+            targets[reference] = await _target(reference, local, resolve, where)
+    return _rewritten(value, targets)
+
+
+def _references(value: Any) -> Iterator[str]:
     if isinstance(value, list):
-        return [await rewrite_references(item, local, resolve, where) for item in value]
+        for item in value:
+            yield from _references(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from _references(item)
+
+
+def _rewritten(value: Any, targets: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_rewritten(item, targets) for item in value]
     if not isinstance(value, dict):
         return value
-    result = {}
-    for key, item in value.items():
-        if key == "reference" and isinstance(item, str):
-            result[key] = await _target(item, local, resolve, where)
-        else:
-            result[key] = await rewrite_references(item, local, resolve, where)
-    return result
+    return {
+        key: targets[item] if key == "reference" and isinstance(item, str) else _rewritten(item, targets)
+        for key, item in value.items()
+    }
 
 
 async def _target(reference: str, local: dict[str, str], resolve: Resolver, where: str) -> str:
