@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Eleven changes, each to a private method whose behaviour a test pins (`tests/unit/test_mongoeco_patches.py`,
+Twelve changes, each to a private method whose behaviour a test pins (`tests/unit/test_mongoeco_patches.py`,
 or the test named in the change's own module), so an upgrade that moves or changes them fails loudly instead
 of silently bringing the full scans back:
 
@@ -36,6 +36,8 @@ of silently bringing the full scans back:
    per level of nesting and then twice more; anything else still goes through upstream's codec.
 11. The SQLite engine rebuilds its scalar index entries (decoding every document) once per file, not at
    every open (`mongoeco_scalar_backfill.py`): writes keep them complete.
+12. The wire server converts the plain values of the documents it receives and answers at once
+   (`mongoeco_wire_values.py`) instead of testing each against a dozen BSON classes.
 """
 
 from dataclasses import replace
@@ -55,6 +57,7 @@ from gateway.store import (
     mongoeco_scalar_backfill,
     mongoeco_shared_indexes,
     mongoeco_sqlite_scans,
+    mongoeco_wire_values,
 )
 from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
 
@@ -282,4 +285,5 @@ def apply() -> None:
     mongoeco_reads.apply()
     mongoeco_codec.apply()
     mongoeco_scalar_backfill.apply()
+    mongoeco_wire_values.apply()
     _applied = True

@@ -6,7 +6,6 @@ these values fails here."""
 
 import datetime
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,19 +13,13 @@ from typing import Any
 
 import bson
 import pytest
-from bson.binary import Binary
-from bson.decimal128 import Decimal128
-from bson.int64 import Int64
-from bson.max_key import MaxKey
-from bson.objectid import ObjectId
-from bson.regex import Regex
 from bson.son import SON
-from bson.timestamp import Timestamp
 from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines import SQLiteEngine
 
 from gateway.store import mongoeco_codec, mongoeco_patches
 from gateway.store.codec import CODEC_OPTIONS
+from tests.bson_values import BSON_SCALARS, assert_same
 from tests.conftest import DATA, example
 
 mongoeco_patches.apply()
@@ -50,34 +43,16 @@ def _upstream(method: Callable[[Any], Any], value: Any) -> Any:
         return method.__wrapped__(value)  # type: ignore[attr-defined]
 
 
-def _assert_same(actual: Any, expected: Any, path: str = "") -> None:
-    assert type(actual) is type(expected), f"{path}: {type(actual).__name__} != {type(expected).__name__}"
-    if isinstance(expected, dict):
-        assert list(actual) == list(expected), path
-        for key in expected:
-            _assert_same(actual[key], expected[key], f"{path}/{key}")
-    elif isinstance(expected, list):
-        assert len(actual) == len(expected), path
-        for index, (left, right) in enumerate(zip(actual, expected, strict=True)):
-            _assert_same(left, right, f"{path}[{index}]")
-    elif isinstance(expected, datetime.datetime):
-        assert (actual, actual.tzinfo) == (expected, expected.tzinfo), path
-    elif isinstance(expected, float) and expected != expected:
-        assert actual != actual, path  # NaN
-    else:
-        assert actual == expected, path
-
-
 def _both_paths_agree(document: Any) -> None:
     internal = DocumentCodec.to_internal(document)
-    _assert_same(internal, _upstream(DocumentCodec.to_internal, document))
-    _assert_same(DocumentCodec.encode(internal), _upstream(DocumentCodec.encode, internal))
-    _assert_same(DocumentCodec.encode(document), _upstream(DocumentCodec.encode, document))
+    assert_same(internal, _upstream(DocumentCodec.to_internal, document))
+    assert_same(DocumentCodec.encode(internal), _upstream(DocumentCodec.encode, internal))
+    assert_same(DocumentCodec.encode(document), _upstream(DocumentCodec.encode, document))
     stored = json.loads(json.dumps(DocumentCodec.encode(internal)))  # as the SQLite engine keeps it
     for preserve in (True, False):
         with _upstream_only():
             expected = DocumentCodec.decode.__wrapped__(stored, preserve_bson_wrappers=preserve)  # type: ignore[attr-defined]
-        _assert_same(DocumentCodec.decode(stored, preserve_bson_wrappers=preserve), expected)
+        assert_same(DocumentCodec.decode(stored, preserve_bson_wrappers=preserve), expected)
 
 
 def _as_received_on_the_wire(document: dict[str, Any]) -> dict[str, Any]:
@@ -97,29 +72,6 @@ def test_every_hl7_example_converts_as_upstream_converts_it_and_takes_the_fast_p
     _both_paths_agree(stored)
     mongoeco_codec.plain_internal(stored)  # raises NotPlainJson if the document fell back to upstream
     mongoeco_codec.plain_encoded(DocumentCodec.to_internal(stored))
-
-
-BSON_SCALARS: list[Any] = [
-    datetime.datetime(2026, 1, 2, 3, 4, 5, 678999),
-    datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
-    Decimal128("1.50"),
-    Decimal128("-0"),
-    Int64(7),
-    2**40,
-    ObjectId("64b7f9e2a1b2c3d4e5f60718"),
-    Binary(b"\x00\x01", 4),
-    b"raw",
-    uuid.UUID("12345678-1234-5678-1234-567812345678"),
-    Regex("^a", "i"),
-    Timestamp(5, 1),
-    MaxKey(),
-    float("nan"),
-    float("inf"),
-    True,
-    None,
-    "text",
-    1.5,
-]
 
 
 @pytest.mark.parametrize("scalar", BSON_SCALARS, ids=lambda value: type(value).__name__)
@@ -147,7 +99,7 @@ def test_values_the_fast_path_leaves_to_upstream_convert_exactly_as_upstream(odd
             DocumentCodec.to_internal(document)
         return
     _both_paths_agree(document)
-    _assert_same(DocumentCodec.to_internal(document), expected)
+    assert_same(DocumentCodec.to_internal(document), expected)
 
 
 def test_a_key_that_is_not_a_string_is_refused_as_upstream_refuses_it():
@@ -164,7 +116,7 @@ def test_the_engines_decode_a_stored_payload_as_upstream_does_without_probing_th
         expected = SQLiteEngine._decode_codec_payload.__wrapped__(  # type: ignore[attr-defined]
             engine, json.loads(stored), preserve_bson_wrappers=True
         )
-    _assert_same(engine._deserialize_document(stored), expected)
+    assert_same(engine._deserialize_document(stored), expected)
 
 
 def test_the_codec_parts_the_adaptation_relies_on_are_still_there():
