@@ -7,7 +7,8 @@
 Runs the same code as the command (gateway/bulk_import.py: worker processes read and validate, this process
 writes) in a fresh temporary data directory per engine and prints per engine the resources stored, the
 seconds taken, resources/s (the target is >= 300), the CPU seconds spent (this process with its store
-threads, and the worker processes apart) per stored resource, the cores used and the load average, since
+threads, and the worker processes apart) per stored resource, the time spent in garbage collection, the
+cores used and the load average, since
 on a shared machine the wall clock says as much about the neighbours as about the import; for SQLite also
 the size of the data files.
 
@@ -23,6 +24,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Pa
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
@@ -34,15 +36,32 @@ SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fhir-examples" / "sy
 ENGINES = ("sqlite", "memory")
 
 
+class _GarbageCollection:
+    """The time this process spends in the garbage collector's collections (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds, self.collections, self._started = 0.0, 0, 0.0
+
+    def observe(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections += 1
+
+
 def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
     from gateway.bulk_import import run_import
     from gateway.settings import Settings
 
+    collecting = _GarbageCollection()
     with tempfile.TemporaryDirectory() as directory:
         data_dir = Path(directory) / "data" if engine == "sqlite" else None
         settings = Settings(mongodb_uri=None, data_dir=data_dir, database_name="bench_import")
         started, cpu = time.perf_counter(), time.process_time()
+        gc.callbacks.append(collecting.observe)
         summary = asyncio.run(run_import(settings, paths, show_progress=False, workers=workers))
+        gc.callbacks.remove(collecting.observe)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         on_disk = sum(path.stat().st_size for path in data_dir.glob("*")) if data_dir is not None else 0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -54,6 +73,8 @@ def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
         "writer_cpu": cpu,
         "worker_cpu": children.ru_utime + children.ru_stime,
         "load": os.getloadavg()[0],
+        "gc_seconds": collecting.seconds,
+        "gc_collections": collecting.collections,
         "on_disk": on_disk,
     }
 
@@ -65,6 +86,8 @@ def _report(result: dict[str, object], workers: int) -> str:
         f"{result['engine']:<7} {stored} resources in {seconds:.1f} s = {stored / seconds:.1f} resources/s; "
         f"CPU per resource: writer {1000 * writer / stored:.1f} ms, "
         f"readers {1000 * readers / stored:.1f} ms; "
+        f"garbage collection {float(str(result['gc_seconds'])):.2f} s "
+        f"({result['gc_collections']} collections); "
         f"{workers} reading workers on {os.cpu_count()} cores; load average {float(str(result['load'])):.1f}"
         + (f"; data files {int(str(result['on_disk'])) / 2**20:.0f} MB" if result.get("on_disk") else "")
     )
