@@ -1,6 +1,6 @@
 """The one place that adapts mongoeco (pinned in pyproject) to the store's documents; see docs/storage.md.
 
-Twelve changes, each to a private method whose behaviour a test pins (`tests/unit/test_mongoeco_patches.py`,
+Thirteen changes, each to a private method whose behaviour a test pins (`tests/unit/test_mongoeco_patches.py`,
 or the test named in the change's own module), so an upgrade that moves or changes them fails loudly instead
 of silently bringing the full scans back:
 
@@ -38,6 +38,8 @@ of silently bringing the full scans back:
    every open (`mongoeco_scalar_backfill.py`): writes keep them complete.
 12. The wire server converts the plain values of the documents it receives and answers at once
    (`mongoeco_wire_values.py`) instead of testing each against a dozen BSON classes.
+13. The SQLite engine builds the index rows of an all-string key array at once and sizes a bulk insert's
+   prepared documents without measuring every object (`mongoeco_bulk_rows.py`).
 """
 
 from dataclasses import replace
@@ -51,6 +53,7 @@ from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
 from gateway.store import (
     mongoeco_batch_insert,
+    mongoeco_bulk_rows,
     mongoeco_change_feed,
     mongoeco_codec,
     mongoeco_reads,
@@ -286,4 +289,5 @@ def apply() -> None:
     mongoeco_codec.apply()
     mongoeco_scalar_backfill.apply()
     mongoeco_wire_values.apply()
+    mongoeco_bulk_rows.apply()
     _applied = True
