@@ -176,3 +176,13 @@ async def test_a_condition_claimed_by_a_resource_that_no_longer_matches_rolls_th
         answer = await process_bundle(service, bundle, "")
         assert answer["entry"][0]["response"]["status"] == "201 Created"
         assert await organizations.count_documents({}) == 3
+
+
+async def test_a_conditional_create_in_a_batch_run_entry_by_entry_searches_for_its_match_once(mongodb_uri):
+    commands: list[str] = []
+    async with _store(mongodb_uri, commands.append) as service:
+        bundle = _batch([_post(_organization("stored"), "identifier=urn:test|stored")])
+        commands.clear()
+        answer = await process_bundle(service, bundle, "")
+        assert answer["entry"][0]["response"]["status"] == "200 OK"
+        assert commands.count("find") == 1
