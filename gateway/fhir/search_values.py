@@ -39,6 +39,8 @@ def sound(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a string: `Müller` and `MULLER` both become `muller`."""
+    if text.isascii():  # nothing to decompose and no combining mark: the same result, at once
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -19,6 +19,8 @@ _ABSOLUTE_REFERENCE = re.compile(
 
 def split_or(value: str) -> list[str]:
     """`a,b` is a OR b; `\\,` is a literal comma, `\\|` and `\\$` literal too, `\\\\` a backslash."""
+    if "\\" not in value:  # no escape: the commas alone split it
+        return value.split(",")
     parts, current, escaped = [], "", False
     for char in value:
         if escaped:

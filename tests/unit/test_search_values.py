@@ -1,5 +1,6 @@
 """Write-time extraction of search values from resources."""
 
+import unicodedata
 from datetime import UTC, datetime
 
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS
@@ -83,3 +84,10 @@ def test_commas_split_alternatives_unless_escaped():
     assert split_or("a,b") == ["a", "b"]
     assert split_or(r"a\,b,c") == ["a,b", "c"]
     assert split_or("a") == ["a"]
+    assert split_or("") == [""] and split_or(",a,,") == ["", "a", "", ""]
+
+
+def test_fold_of_ascii_text_is_what_decomposing_it_gives():
+    text = "".join(chr(code) for code in range(128))
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert fold(text) == "".join(char for char in decomposed if not unicodedata.combining(char))
