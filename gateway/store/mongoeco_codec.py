@@ -56,10 +56,17 @@ def _upstream_encoded(value: Any) -> Any:
         _fallback.active = previous
 
 
-def _checked_key(key: Any, document: Any) -> Any:
-    if type(key) is not str or (key == _TAG and len(document) == 1):
+# Strings, booleans, floats and None are their own result on every path; tested inline, before any call,
+# because nearly every value of a document is one of them.
+_SELF = frozenset({str, bool, float, type(None)})
+
+
+def _checked_keys(document: Any) -> None:
+    if _TAG in document and len(document) == 1:
         raise NotPlainJson
-    return key
+    for key in document:
+        if type(key) is not str:
+            raise NotPlainJson
 
 
 def plain_internal(value: Any) -> Any:
@@ -67,11 +74,12 @@ def plain_internal(value: Any) -> Any:
     when the document needs upstream's whole path)."""
     kind = type(value)
     if kind is dict:
+        _checked_keys(value)
         return _InternalDocument(
-            {_checked_key(key, value): plain_internal(item) for key, item in value.items()}
+            {key: item if type(item) in _SELF else plain_internal(item) for key, item in value.items()}
         )
     if kind is list:
-        return _InternalArray([plain_internal(item) for item in value])
+        return _InternalArray([item if type(item) in _SELF else plain_internal(item) for item in value])
     if kind in _DOCUMENTS or kind in _ARRAYS or isinstance(value, _CONTAINERS):
         raise NotPlainJson
     if _is_plain_scalar(value):
@@ -84,9 +92,10 @@ def plain_encoded(value: Any) -> Any:
     """What upstream's `encode` returns for a document of plain containers (internal ones included)."""
     kind = type(value)
     if kind in _DOCUMENTS:
-        return {_checked_key(key, value): plain_encoded(item) for key, item in value.items()}
+        _checked_keys(value)
+        return {key: item if type(item) in _SELF else plain_encoded(item) for key, item in value.items()}
     if kind in _ARRAYS:
-        return [plain_encoded(item) for item in value]
+        return [item if type(item) in _SELF else plain_encoded(item) for item in value]
     if isinstance(value, _CONTAINERS):
         raise NotPlainJson
     if _is_plain_scalar(value):

@@ -28,9 +28,11 @@ def decode_wire_value(value: Any) -> Any:
     if kind in _UNCHANGED:
         return value
     if kind is dict:
-        return {key: decode_wire_value(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _UNCHANGED else decode_wire_value(item) for key, item in value.items()
+        }
     if kind is list:
-        return [decode_wire_value(item) for item in value]
+        return [item if type(item) in _UNCHANGED else decode_wire_value(item) for item in value]
     return _upstream_decode(value)
 
 
@@ -40,9 +42,11 @@ def encode_wire_value(value: Any) -> Any:
     if kind in _UNCHANGED:
         return value
     if kind is dict:
-        return {key: encode_wire_value(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _UNCHANGED else encode_wire_value(item) for key, item in value.items()
+        }
     if kind is list:
-        return [encode_wire_value(item) for item in value]
+        return [item if type(item) in _UNCHANGED else encode_wire_value(item) for item in value]
     return _upstream_encode(value)
 
 
