@@ -6,7 +6,8 @@ documents a generated `_id` with a compound unique index on (id, versionId). Tod
 documents would be invisible to searches and version reads. Release 2 keyed dates by year only and numbers
 by whole part only; today's date and number keys are hierarchical buckets (docs/storage.md), derived from the
 `search` range entries every release-2 document keeps; format 4 adds the hull keys of parameters with several
-date entries (search_keys.hull_keys). All shapes are derived from what the old documents
+date entries (search_keys.hull_keys); format 5 the month keys of short date entries and the `y<year>` keys of
+longer ones (search_keys._date_buckets). All shapes are derived from what the old documents
 hold, so the upgrade rewrites them in place; a marker records that the database is current, so later starts
 skip the scan.
 """
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 META_COLLECTION = "_meta"
 FORMAT_MARKER = "document_format"
-DOCUMENT_FORMAT = 4
+DOCUMENT_FORMAT = 5
 _HISTORY_SUFFIX = "_history"
 # A key's mark is its first character after the code; `@` (dates) and `%` (numbers) changed in format 3.
 _RANGE_KEY = re.compile(r"^[A-Za-z0-9_-]+[@%]")
@@ -59,14 +60,11 @@ async def _upgrade_current(collection: Any) -> int:
     return upgraded
 
 
-async def _rebucket(collection: Any, only_repeated: bool) -> int:
-    """Re-key the dates and numbers of release-2 documents (any with range entries), current or history; of
-    format-3 documents only those with two range entries or more, the only ones with hull keys to add."""
+async def _rebucket(collection: Any) -> int:
+    """Re-key the dates and numbers of documents of formats 2 to 4 (any with range entries), current or
+    history: every date entry gains month or `y<year>` keys in format 5."""
     upgraded = 0
-    selected: dict[str, Any] = (
-        {f"{SEARCH_FIELD}.1": {"$exists": True}} if only_repeated else {SEARCH_FIELD: {"$ne": []}}
-    )
-    async for document in collection.find({**selected, KEYS_FIELD: {"$exists": True}}):
+    async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
         keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
         if set(keys) != set(document[KEYS_FIELD]):  # only new keys count: their order does not
             await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
@@ -113,8 +111,8 @@ async def upgrade_documents(database: Database) -> int:
             continue
         collection = database.db[name]
         # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
-        if found < 4:
-            upgraded += await _rebucket(collection, only_repeated=found == 3)
+        if found < DOCUMENT_FORMAT:
+            upgraded += await _rebucket(collection)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:
