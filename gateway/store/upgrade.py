@@ -16,6 +16,8 @@ import logging
 import re
 from typing import Any
 
+from pymongo import UpdateOne
+
 from gateway.store.database import Database
 from gateway.store.indexes import RETIRED_INDEXES
 from gateway.store.search_keys import (
@@ -26,6 +28,7 @@ from gateway.store.search_keys import (
     hull_keys,
     range_entries,
 )
+from gateway.store.transaction import session_options, transaction
 from gateway.store.writes import history_id
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ META_COLLECTION = "_meta"
 FORMAT_MARKER = "document_format"
 DOCUMENT_FORMAT = 5
 _HISTORY_SUFFIX = "_history"
+_BATCH = 500  # documents re-keyed per read and per bulk write
 # A key's mark is its first character after the code; `@` (dates) and `%` (numbers) changed in format 3.
 _RANGE_KEY = re.compile(r"^[A-Za-z0-9_-]+[@%]")
 
@@ -60,19 +64,37 @@ async def _upgrade_current(collection: Any) -> int:
     return upgraded
 
 
-async def _rebucket(collection: Any) -> int:
+async def _rebucket(database: Database, collection: Any) -> int:
     """Re-key the dates and numbers of documents of formats 2 to 4 (any with range entries), current or
-    history: every date entry gains month or `y<year>` keys in format 5."""
-    upgraded = 0
-    async for document in collection.find({SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}):
+    history: every date entry gains month or `y<year>` keys in format 5. Keys and entries only, read in
+    batches: unbatched, the embedded server answered a large collection's `getMore` with one reply beyond
+    the wire protocol's 48 MB, which pymongo refused (and the start-up with it)."""
+    upgraded, changes = 0, []
+    selected = {SEARCH_FIELD: {"$ne": []}, KEYS_FIELD: {"$exists": True}}
+    async for document in collection.find(selected, {KEYS_FIELD: 1, SEARCH_FIELD: 1}, batch_size=_BATCH):
         keys = _rebucketed(document[KEYS_FIELD], document.get(SEARCH_FIELD) or [])
         if set(keys) != set(document[KEYS_FIELD]):  # only new keys count: their order does not
-            await collection.update_one({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}})
-            upgraded += 1
+            changes.append(UpdateOne({"_id": document["_id"]}, {"$set": {KEYS_FIELD: keys}}))
+        if len(changes) == _BATCH:
+            upgraded += await _write(database, collection, changes)
+            changes = []
+    if changes:
+        upgraded += await _write(database, collection, changes)
     for name in RETIRED_INDEXES:
         if await _has_index(collection, name):
             await collection.drop_index(name)
     return upgraded
+
+
+async def _write(database: Database, collection: Any, changes: list[UpdateOne]) -> int:
+    """One batch of updates, in one transaction where the server has them: one commit instead of one per
+    document (on the embedded SQLite engine, most of an upgrade's time)."""
+    if not database.supports_transactions:
+        await collection.bulk_write(changes, ordered=False)
+        return len(changes)
+    async with transaction(database):
+        await collection.bulk_write(changes, ordered=False, **session_options())
+    return len(changes)
 
 
 async def _upgrade_history(collection: Any) -> int:
@@ -112,7 +134,7 @@ async def upgrade_documents(database: Database) -> int:
         collection = database.db[name]
         # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
         if found < DOCUMENT_FORMAT:
-            upgraded += await _rebucket(collection)
+            upgraded += await _rebucket(database, collection)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:
