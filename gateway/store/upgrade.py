@@ -127,6 +127,12 @@ async def upgrade_documents(database: Database) -> int:
     found = 0 if marker is None else marker.get("version", 0)
     if found >= DOCUMENT_FORMAT:
         return 0
+    if found:  # a store written by an earlier format: say why this start takes long before it does
+        log.warning(
+            "store: re-keying documents of format %d to format %d, once (minutes for a large store)",
+            found,
+            DOCUMENT_FORMAT,
+        )
     upgraded = 0
     for name in await database.db.list_collection_names():
         if name.startswith("_"):
