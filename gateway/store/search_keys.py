@@ -15,15 +15,18 @@ codes are letters, digits and `-`/`_`, so the first mark ends the code. The mark
 | `|`  | `system|code` (`|code`: none) | `s`, `c`                | token `system|code` and `|code`          |
 | `!`  | system                        | `s`                     | token `system|`                          |
 | `~`  | human unit                    | `u`                     | quantity `||unit`                        |
-| `@`  | `1974` `d197` `c19` `m1`, `long` | `lo`, `hi`           | every date prefix (then exact bounds)    |
+| `@`  | `1974` `d197` `c19` `m1` `long`; `1974-03` or `y1974` | `lo`, `hi` | every date prefix (then exact) |
 | `%`  | `5`, `e1:0`..`e6:0`, `<` `>`  | `n`                     | every number comparison (then exact)     |
 
 Dates and numbers are bucketed on a hierarchy (range_buckets.py): years, decades, centuries, millennia; whole
 numbers and blocks of 10^K. An entry stores every bucket it touches on every level (a date entry longer than
 YEAR_KEYS years, open or reversed, stores `long` instead), a query the fewest buckets covering its range, so
-even `lt1980` or `gt5.4` is a short `$in`. They also stay as `{p, lo, hi}` / `{p, n, c, s, u}` sub-documents
-in `search`: a range must be compared within one entry, so a key narrows the candidates and an `$elemMatch`
-on `search` decides exactly.
+even `lt1980` or `gt5.4` is a short `$in`. Below years, a date entry touching at most MONTH_KEYS months (a
+day, a dateTime, a month) also stores those months (`1974-03`), and a longer one each year it touches as
+`y1974`: a query's partial years at its edges ask their months plus `y<year>` instead of the whole year,
+so a half-year's candidates are that half-year's births, not the year's. They also stay as `{p, lo, hi}` /
+`{p, n, c, s, u}` sub-documents in `search`: a range must be compared within one entry, so a key narrows the
+candidates and an `$elemMatch` on `search` decides exactly.
 """
 
 import math
@@ -41,6 +44,7 @@ MISSING_FIELD = "missing"
 
 PREFIX_KEYS = 6  # prefixes stored per folded string; longer searches narrow by the 6-letter one
 YEAR_KEYS = 20  # a date entry touching more years than this is keyed once as `<code>@long`
+MONTH_KEYS = 3  # a date entry touching at most this many months is also keyed by them, else by `y<year>`
 LONG_DATE = "long"
 # Years (`1974`), decades (`d197`), centuries (`c19`), millennia (`m1`): any date range is <= ~40 keys.
 DATE_GRID = Grid((("", 1), ("d", 10), ("c", 100), ("m", 1000)), 0, 9999, LONG_DATE, LONG_DATE)
@@ -56,16 +60,28 @@ def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
+def _month(moment: datetime) -> int:
+    return moment.year * 12 + moment.month - 1
+
+
+def _months(first: int, last: int) -> list[str]:
+    return [f"{month // 12}-{month % 12 + 1:02d}" for month in range(first, last + 1)]
+
+
 def _date_buckets(low: datetime, high: datetime) -> list[str]:
-    """The year, decade, century and millennium keys of a half-open range, or LONG_DATE for an open-ended,
+    """The year, decade, century and millennium keys of a half-open range, then its months if it touches
+    at most MONTH_KEYS of them, else `y<year>` for each year it touches; or LONG_DATE for an open-ended,
     reversed or more than YEAR_KEYS years long one."""
     low, high = _naive(low), _naive(high)
     if low == datetime.min or high == datetime.max or high <= low:
         return [LONG_DATE]
-    last = (high - timedelta(microseconds=1)).year
-    if last - low.year >= YEAR_KEYS:
+    last = high - timedelta(microseconds=1)
+    if last.year - low.year >= YEAR_KEYS:
         return [LONG_DATE]
-    return DATE_GRID.touched(low.year, last)
+    years = DATE_GRID.touched(low.year, last.year)
+    if _month(last) - _month(low) < MONTH_KEYS:
+        return years + _months(_month(low), _month(last))
+    return years + [f"y{year}" for year in range(low.year, last.year + 1)]
 
 
 def entry_keys(entry: dict[str, Any]) -> list[str]:
@@ -162,10 +178,23 @@ def _date_keys(match: EntryMatch) -> list[str]:
 
 
 def _cover_keys(code: str, start: datetime, end: datetime) -> list[str]:
+    """The fewest buckets covering [start, end): a partial year at either edge as its months and its `y`
+    key (entries too long for month keys), whole years and wider inside (range_buckets.py), and LONG_DATE."""
     if end <= start:
         return [f"{code}@{LONG_DATE}"]
-    last = end.year if end == datetime.max else (end - timedelta(microseconds=1)).year
-    buckets = DATE_GRID.cover(0 if start == datetime.min else start.year, last)
+    first = 0 if start == datetime.min else _month(start)
+    last = DATE_GRID.high * 12 + 11 if end == datetime.max else _month(end - timedelta(microseconds=1))
+    buckets: list[str] = []
+    if first % 12:  # starts inside a year: its months up to the year's end (or the range's)
+        edge_end = min(last, first - first % 12 + 11)
+        buckets += [*_months(first, edge_end), f"y{first // 12}"]
+        first = edge_end + 1
+    if first <= last and (last + 1) % 12:  # ends inside a year: its months from the year's start
+        edge_start = max(first, last - last % 12)
+        buckets += [*_months(edge_start, last), f"y{last // 12}"]
+        last = edge_start - 1
+    if first <= last:
+        buckets += DATE_GRID.cover(first // 12, last // 12)
     return [f"{code}@{bucket}" for bucket in dict.fromkeys([*buckets, LONG_DATE])]
 
 

@@ -143,3 +143,27 @@ async def test_a_page_in_id_order_reads_about_a_page_of_candidates_on_the_sqlite
         "Patient", [("birthdate", "1974"), ("_count", str(PAGE)), ("_sort", "birthdate")], "http://t"
     )
     assert reads >= MATCHES, "sorting by another key reads every match: the spy sees the engine's reads"
+
+
+async def test_a_half_year_search_reads_that_half_years_births_not_the_whole_years_on_the_sqlite_engine(
+    sqlite_service, monkeypatch
+):
+    # Two Patients born in every month of 2019: a `ge`/`lt` pair over its first half matches twelve.
+    for month in range(1, 13):
+        for day in (3, 17):
+            body = {"resourceType": "Patient", "birthDate": f"2019-{month:02d}-{day:02d}"}
+            await sqlite_service.create("Patient", body)
+    reads = 0
+    deserialize = SQLiteEngine._deserialize_document
+
+    def counting(self, payload, *args, **options):  # the engine decodes each candidate row through this
+        nonlocal reads
+        reads += 1
+        return deserialize(self, payload, *args, **options)
+
+    monkeypatch.setattr(SQLiteEngine, "_deserialize_document", counting)
+    parameters = [("birthdate", "ge2019-01-01"), ("birthdate", "lt2019-07-01"), ("_count", "100")]
+    page = (await sqlite_service.search("Patient", parameters, "http://t")).page
+    assert len(page.items) == 12
+    # Keyed by year only, every 2019 birth was a candidate: 24 decoded and tested for 12 matches.
+    assert reads == 12, f"12 matches read {reads} rows"

@@ -127,7 +127,7 @@ async def test_documents_of_release_two_are_re_keyed_once_for_open_ended_date_an
         assert light.json()["total"] == 0
 
         marker = await db["_meta"].find_one({"_id": "document_format"})
-        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 4
+        assert marker is not None and marker["version"] == DOCUMENT_FORMAT == 5
         history = await db["Patient_history"].find_one({"_id": "old-2/1"})
         assert history is not None and "birthdate@d197" in history["keys"]
         indexes = [index["name"] for index in await db["Patient"].list_indexes().to_list(None)]
@@ -164,4 +164,40 @@ async def test_documents_of_format_three_get_the_hull_keys_of_repeated_dates_onc
         assert [entry["resource"]["id"] for entry in found.json().get("entry", [])] == ["old-3"]
         stored = await db["Encounter"].find_one({"_id": "old-3"})
         assert stored is not None and "location-period@1995" in stored["keys"]
+    client.close()
+
+
+async def test_documents_of_format_four_get_month_keys_and_a_half_year_search_finds_them(mongodb_uri):
+    settings = fresh_settings(mongodb_uri)
+    client: AsyncIOMotorClient = AsyncIOMotorClient(mongodb_uri, tz_aware=True)
+    db = client.get_database(settings.database_name, codec_options=CODEC_OPTIONS)
+    family = f"Monthly{uuid.uuid4().hex[:6]}"
+    for number, born in enumerate(["1974-12-25", "1974-03-02", "1974"]):
+        body = {"resourceType": "Patient", "name": [{"family": family}], "birthDate": born}
+        document = current_document(
+            next_version(RESOURCE_DEFINITIONS["Patient"], f"old-4-{number}", body, None, "POST")
+        )
+        # Format 4 keyed a date by its years, decades, centuries and millennia only.
+        format_four = [
+            key for key in document["keys"] if not key.startswith(("birthdate@1974-", "birthdate@y"))
+        ]
+        assert len(format_four) < len(document["keys"])
+        await db["Patient"].insert_one({**document, "keys": format_four})
+    await db["_meta"].insert_one({"_id": "document_format", "version": 4})
+
+    async with running_app(settings) as application, http_client(application) as http:
+        found = await http.get(
+            "/Patient",
+            params=[("birthdate", "ge1974-07-01"), ("birthdate", "lt1975-01-01"), ("family", family)],
+        )
+        # "1974" is the whole year, which reaches into the second half: found through its `y1974` key.
+        assert [entry["resource"]["id"] for entry in found.json().get("entry", [])] == ["old-4-0", "old-4-2"]
+        stored = {
+            document["_id"]: document["keys"]
+            async for document in db["Patient"].find({"_id": {"$regex": "^old-4-"}})
+        }
+        assert "birthdate@1974-12" in stored["old-4-0"] and "birthdate@1974-03" in stored["old-4-1"]
+        assert "birthdate@y1974" in stored["old-4-2"]
+        marker = await db["_meta"].find_one({"_id": "document_format"})
+        assert marker is not None and marker["version"] == 5
     client.close()

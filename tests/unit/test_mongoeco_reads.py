@@ -6,6 +6,7 @@ import random
 import string
 from types import SimpleNamespace
 
+from mongoeco.compat import MONGODB_DIALECT_70
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll
 from mongoeco.engines import MemoryEngine, SQLiteEngine
 
@@ -150,3 +151,33 @@ def test_the_sqlite_key_index_helpers_the_single_key_join_uses_still_exist():
     from gateway.store import mongoeco_shared_indexes
 
     assert "element_key, storage_key)" in inspect.getsource(mongoeco_shared_indexes)
+
+
+def test_a_sqlite_scan_still_projects_each_fresh_row_through_the_replaceable_project_step():
+    from mongoeco.engines import semantic_core
+    from mongoeco.engines import sqlite as sqlite_module
+
+    # The rows a residual scan gets are decoded from their SQL payload just then (nothing else holds them).
+    assert "self._deserialize_document(payload) for (payload,) in rows" in _source(
+        SQLiteEngine._open_scan_documents_sync
+    )
+    # The projection is one attribute, applied to each match before it leaves the scan.
+    assert "self._project(document)" in _source(semantic_core.FiniteDocumentScan.next_examined)
+    mongoeco_patches.apply()
+    documents = [{"_id": "a", "keys": ["*"], "resource": {"id": "a"}}]
+    semantics = SimpleNamespace(
+        sort=None,
+        projection={"keys": 0},
+        selector_filter=None,
+        dialect=MONGODB_DIALECT_70,
+        skip=0,
+        limit=None,
+        deadline=None,
+        query_plan=MatchAll(),
+        compiled_query=None,
+    )
+    scan = sqlite_module.FiniteDocumentScan(iter(documents), semantics)
+    assert isinstance(scan, semantic_core.FiniteDocumentScan)
+    (found,) = list(scan)
+    assert found == {"_id": "a", "resource": {"id": "a"}}
+    assert found["resource"] is documents[0]["resource"], "left out fields are dropped without a deep copy"
