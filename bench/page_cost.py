@@ -73,7 +73,8 @@ async def run(
     store = ResourceStore(database)
     seeded = data / "seeded"
     if not seeded.exists():
-        print(f"seeding: {await Seeder(store, 1).grow_to(patients):.0f} resources/s", flush=True)
+        seeding = await Seeder(store, 1).grow_to(patients)
+        print(f"seeding: {seeding['seed resources/s']:.0f} resources/s", flush=True)
         seeded.write_text(str(patients))
     service = FhirService(store)
     parameters = [*query, ("_count", "20")]

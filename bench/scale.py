@@ -9,7 +9,8 @@ Targets (issue 9, ratios within one run): write p50 at the largest size <= 1.3x 
 p50 <= 50 ms at 5k and <= 1.5x its smallest-size value at the largest (`count birthdate=YYYY`, an exact count
 asked for with `_summary=count`, reads every match and is shown for its cost, not held to the target).
 Numbers, not assertions: read them.
-Seeding goes through the store's bulk path (`insert_new`, what imports use), timed as resources per second.
+Seeding goes through the store's bulk path (`insert_new`, what imports use), timed as resources per second,
+with its system CPU and bytes written per resource (on the embedded SQLite engine, its write amplification).
 """
 
 import sys
@@ -22,6 +23,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -84,9 +86,11 @@ class Seeder:
         self.ids: list[str] = []
         self.rng = random.Random(7)
 
-    async def grow_to(self, size: int) -> float:
-        """Bulk-load patients (and their observations) until there are `size`; resources per second."""
-        began, written = time.perf_counter(), 0
+    async def grow_to(self, size: int) -> dict[str, float]:
+        """Bulk-load patients (and their observations) until there are `size`: resources per second, and
+        per resource the system CPU and the KB this process wrote (the embedded SQLite file is written here,
+        so the second shows the engine's write amplification; zero against an external server)."""
+        began, written, usage = time.perf_counter(), 0, resource.getrusage(resource.RUSAGE_SELF)
         while self.count < size:
             batch = min(200, size - self.count)
             patients, observations = [], []
@@ -112,7 +116,12 @@ class Seeder:
             await self.store.insert_new(observations)
             written += len(patients) + len(observations)
             self.count += batch
-        return written / (time.perf_counter() - began)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "seed resources/s": written / (time.perf_counter() - began),
+            "seed sys cpu/resource": 1000 * (after.ru_stime - usage.ru_stime) / max(written, 1),
+            "seed KB written/resource": 0.5 * (after.ru_oublock - usage.ru_oublock) / max(written, 1),
+        }
 
 
 async def p50(runs: int, action: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
@@ -192,8 +201,7 @@ async def run(uri: str, sizes: list[int], runs: int, observations: int) -> None:
     table: dict[int, dict[str, float]] = {}
     try:
         for size in sizes:
-            rate = await seeder.grow_to(size)
-            table[size] = {"seed resources/s": rate, **await measure(service, seeder, runs)}
+            table[size] = {**await seeder.grow_to(size), **await measure(service, seeder, runs)}
             print(
                 f"{size} patients: " + ", ".join(f"{k} {v:.1f}" for k, v in table[size].items()), flush=True
             )
@@ -201,7 +209,7 @@ async def run(uri: str, sizes: list[int], runs: int, observations: int) -> None:
         print(f"\n| {'Patients':<22} |" + "".join(f" {size:>9} |" for size in sizes) + " last/first |")
         print("|" + "-" * 24 + "|" + "----------:|" * len(sizes) + "-----------:|")
         for label in labels:
-            unit = "" if label == "seed resources/s" else " ms"
+            unit = "" if label.startswith("seed") and "cpu" not in label else " ms"
             cells = "".join(f" {table[size][label]:>9.1f} |" for size in sizes)
             ratio = table[sizes[-1]][label] / table[sizes[0]][label]
             print(f"| {label + unit:<22} |{cells} {ratio:>9.2f}x |")
