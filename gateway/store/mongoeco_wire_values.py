@@ -12,6 +12,7 @@ hand every other value to upstream's own function. `tests/unit/test_mongoeco_wir
 every HL7 example and on each BSON type, nested, and fails if an upgrade changes what upstream returns.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,32 +23,24 @@ _upstream_decode = bson_bridge.decode_wire_value
 _upstream_encode = bson_bridge.encode_wire_value
 
 
-def decode_wire_value(value: Any) -> Any:
-    """What upstream's `decode_wire_value` returns, in one walk."""
-    kind = type(value)
-    if kind in _UNCHANGED:
-        return value
-    if kind is dict:
-        return {
-            key: item if type(item) in _UNCHANGED else decode_wire_value(item) for key, item in value.items()
-        }
-    if kind is list:
-        return [item if type(item) in _UNCHANGED else decode_wire_value(item) for item in value]
-    return _upstream_decode(value)
+def _plain_walk(upstream: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """What `upstream` returns, in one walk: plain values kept, containers walked, the rest to `upstream`."""
+
+    def convert(value: Any) -> Any:
+        kind = type(value)
+        if kind in _UNCHANGED:
+            return value
+        if kind is dict:
+            return {key: item if type(item) in _UNCHANGED else convert(item) for key, item in value.items()}
+        if kind is list:
+            return [item if type(item) in _UNCHANGED else convert(item) for item in value]
+        return upstream(value)
+
+    return convert
 
 
-def encode_wire_value(value: Any) -> Any:
-    """What upstream's `encode_wire_value` returns, in one walk."""
-    kind = type(value)
-    if kind in _UNCHANGED:
-        return value
-    if kind is dict:
-        return {
-            key: item if type(item) in _UNCHANGED else encode_wire_value(item) for key, item in value.items()
-        }
-    if kind is list:
-        return [item if type(item) in _UNCHANGED else encode_wire_value(item) for item in value]
-    return _upstream_encode(value)
+decode_wire_value = _plain_walk(_upstream_decode)
+encode_wire_value = _plain_walk(_upstream_encode)
 
 
 def apply() -> None:

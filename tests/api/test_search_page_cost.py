@@ -4,6 +4,7 @@ resources were written in, the embedded memory engine reads about a page of cand
 
 import os
 import random
+from typing import Any
 
 import pytest
 from mongoeco.engines import MemoryEngine, SQLiteEngine
@@ -38,6 +39,20 @@ async def born(client) -> list[str]:
         if year == 1974:
             matching.append(patient_id)
     return sorted(matching)
+
+
+class _RowReads:
+    """Counts the rows the SQLite engine decodes: each candidate row goes through `_deserialize_document`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        deserialize = SQLiteEngine._deserialize_document
+
+        def counting(engine: SQLiteEngine, payload: str, *args: Any, **options: Any) -> Any:
+            self.count += 1
+            return deserialize(engine, payload, *args, **options)
+
+        monkeypatch.setattr(SQLiteEngine, "_deserialize_document", counting)
 
 
 async def test_pages_of_a_filtered_search_follow_the_id_order_forwards_and_backwards(client, born):
@@ -114,35 +129,27 @@ async def test_a_page_in_id_order_reads_about_a_page_of_candidates_on_the_sqlite
     )
     born = sorted(version.id for version in everything.page.items)
     assert len(born) == MATCHES
-    reads = 0
-    deserialize = SQLiteEngine._deserialize_document
-
-    def counting(self, payload, *args, **options):  # the engine decodes each candidate row through this
-        nonlocal reads
-        reads += 1
-        return deserialize(self, payload, *args, **options)
-
-    monkeypatch.setattr(SQLiteEngine, "_deserialize_document", counting)
+    rows = _RowReads(monkeypatch)
     seen, token = [], None
     while True:
         parameters = [("birthdate", "1974"), ("_count", str(PAGE))]
-        reads = 0
+        rows.count = 0
         page = (
             await sqlite_service.search(
                 "Patient", [*parameters, *([("_page_token", token)] if token else [])], "http://t"
             )
         ).page
-        assert reads <= 2 * (PAGE + 1) + (len(seen) if token else 0), f"a page of {PAGE} read {reads} rows"
+        assert rows.count <= 2 * (PAGE + 1) + (len(seen) if token else 0), f"a page read {rows.count} rows"
         seen += [version.id for version in page.items]
         if page.next_token is None:
             break
         token = page.next_token
     assert seen == born
-    reads = 0
+    rows.count = 0
     await sqlite_service.search(
         "Patient", [("birthdate", "1974"), ("_count", str(PAGE)), ("_sort", "birthdate")], "http://t"
     )
-    assert reads >= MATCHES, "sorting by another key reads every match: the spy sees the engine's reads"
+    assert rows.count >= MATCHES, "sorting by another key reads every match: the spy sees the engine's reads"
 
 
 async def test_a_half_year_search_reads_that_half_years_births_not_the_whole_years_on_the_sqlite_engine(
@@ -153,17 +160,9 @@ async def test_a_half_year_search_reads_that_half_years_births_not_the_whole_yea
         for day in (3, 17):
             body = {"resourceType": "Patient", "birthDate": f"2019-{month:02d}-{day:02d}"}
             await sqlite_service.create("Patient", body)
-    reads = 0
-    deserialize = SQLiteEngine._deserialize_document
-
-    def counting(self, payload, *args, **options):  # the engine decodes each candidate row through this
-        nonlocal reads
-        reads += 1
-        return deserialize(self, payload, *args, **options)
-
-    monkeypatch.setattr(SQLiteEngine, "_deserialize_document", counting)
+    rows = _RowReads(monkeypatch)
     parameters = [("birthdate", "ge2019-01-01"), ("birthdate", "lt2019-07-01"), ("_count", "100")]
     page = (await sqlite_service.search("Patient", parameters, "http://t")).page
     assert len(page.items) == 12
     # Keyed by year only, every 2019 birth was a candidate: 24 decoded and tested for 12 matches.
-    assert reads == 12, f"12 matches read {reads} rows"
+    assert rows.count == 12, f"12 matches read {rows.count} rows"
