@@ -23,6 +23,7 @@ from gateway.fhir.resource_version import StoredVersion
 from gateway.service.bulk_batch import created_in_bulk
 from gateway.service.bundles import batch_response, prepared_entries
 from gateway.service.interactions import FhirService, SearchOutcome, WriteOutcome
+from gateway.service.reach import CallerReads
 from gateway.store.resource_store import ResourceStore
 from gateway.store.transaction import TransactionsUnsupported
 
@@ -47,6 +48,10 @@ class CountedService:
     @property
     def store(self) -> ResourceStore:
         return self._service.store
+
+    @property
+    def reads(self) -> CallerReads:
+        return self._service.reads
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._service.transaction()
@@ -111,7 +116,7 @@ async def in_one_transaction(
         return None
     try:
         async with service.transaction():
-            responses = await created_in_bulk(service.store, entries, validated)
+            responses = await created_in_bulk(service.reads, service.store, entries, validated)
             if responses is not None:
                 service.count_entries(len(responses))
                 return {"resourceType": "Bundle", "type": "batch-response", "entry": responses}

@@ -11,21 +11,26 @@ Only where that equivalence is plain: every entry a POST; every `ifNoneExist` de
 (each condition an exact key lookup, such as `identifier=system|value`), so that a document matches exactly
 when it holds those keys, in the store or in memory; no conditional reference inside a resource (it would
 have to find the batch's own creates). Otherwise `created_in_bulk` answers None before writing anything,
-and the caller runs the entries one by one. The server's own work only (the bare service, as the import
-uses): matches are not restricted to a caller's reach.
+and the caller runs the entries one by one. Matches are the caller's, as `match` gives them: stored
+ones come through its `CallerReads`, and a create of the batch is matched only where the caller may search
+it (the import's service reaches everything).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
-from gateway.fhir.errors import FhirError, PreconditionFailed
+from gateway.fhir.errors import FhirError
 from gateway.fhir.resource_version import StoredVersion
 from gateway.fhir.validation import validate_resource
 from gateway.service.bundle_entries import BundleEntry, rewrite_references
 from gateway.service.bundles import Response, entry_response, refused
-from gateway.service.interactions import definition_of, writable_definition_of
-from gateway.service.search import parse_search
+from gateway.service.interactions import (
+    condition_request,
+    definition_of,
+    several_matches,
+    writable_definition_of,
+)
+from gateway.service.reach import CallerReads
 from gateway.service.versions import new_id, next_version
 from gateway.store.criteria import EntryMatch
 from gateway.store.records import NewVersion
@@ -67,9 +72,8 @@ class _Matches:
 def deciding_keys(resource_type: str, query: str) -> frozenset[str] | None:
     """The search keys a resource must hold to match `query`, when holding them decides the match; else
     None (a query the store answers some other way, or one `match` refuses)."""
-    parameters = parse_qsl(query.split("?", 1)[-1], keep_blank_values=True)
     try:
-        request = parse_search(definition_of(resource_type), parameters, "", strict=True)
+        request = condition_request(definition_of(resource_type), query, "")
     except FhirError:
         return None
     if request.chains or not request.conditions:
@@ -86,14 +90,18 @@ def deciding_keys(resource_type: str, query: str) -> frozenset[str] | None:
 
 
 async def _stored_matches(
-    store: ResourceStore, conditions: dict[str, list[frozenset[str]]]
+    reads: CallerReads, conditions: dict[str, list[frozenset[str]]]
 ) -> dict[str, _Matches]:
-    """Per resource type, the stored resources holding a key some condition looks up (one query each)."""
+    """Per resource type, the stored resources the caller may search that hold a key some condition looks
+    up (one query each)."""
     matches = {}
     for resource_type, key_sets in conditions.items():
         wanted = {min(keys) for keys in key_sets}
         limit = _CANDIDATES_PER_CONDITION * len(wanted)
-        stored = await store.holding_keys(resource_type, sorted(wanted), limit + 1)
+        try:
+            stored = await reads.holding_keys(resource_type, sorted(wanted), limit + 1)
+        except FhirError:  # a type the caller may not search: each entry says so, one by one
+            raise _NotPlain from None
         if len(stored) > limit:
             raise _NotPlain
         matches[resource_type] = _Matches(wanted)
@@ -108,7 +116,7 @@ async def _not_plain(resource_type: str, query: str) -> str:
 
 @dataclass
 class _Run:
-    store: ResourceStore
+    reads: CallerReads
     validated: bool
     matches: dict[str, _Matches]
     local: dict[str, str] = field(default_factory=dict)  # fullUrl -> Type/id
@@ -128,9 +136,7 @@ class _Run:
         if keys is not None:
             found = self.matches[resource_type].of(keys)
             if len(found) > 1:
-                raise PreconditionFailed(
-                    f"If-None-Exist {entry.if_none_exist!r} matches more than one {resource_type}"
-                )
+                raise several_matches("If-None-Exist", str(entry.if_none_exist), resource_type)
             if found:
                 self._remember(entry, found[0].version.id)
                 return entry_response(200, found[0].version)
@@ -139,7 +145,8 @@ class _Run:
         if keys is not None:
             assert entry.if_none_exist is not None
             self.claims.append((resource_type, entry.if_none_exist, resource_id))
-        if resource_type in self.matches:  # a later entry's condition may match it
+        searchable = self.reads.reach.searchable(resource_type)
+        if resource_type in self.matches and searchable.permits(resource):  # a later condition may match it
             self.matches[resource_type].add(_Found(new.version, frozenset(document_keys(new.search_entries))))
         return entry_response(201, new.version)
 
@@ -149,26 +156,24 @@ class _Run:
 
 
 async def created_in_bulk(
-    store: ResourceStore, entries: list[BundleEntry], validated: bool = False
+    reads: CallerReads, store: ResourceStore, entries: list[BundleEntry], validated: bool = False
 ) -> list[Response] | None:
     """The batch's responses, its creates written in bulk inside the running transaction; None, with
-    nothing written, when the Bundle is not plain enough (the module's docstring). `validated`: the
-    resources already passed `validate_resource` (the import's worker processes)."""
+    nothing written, when the Bundle is not plain enough (the module's docstring). `reads`: the caller's,
+    for its matches; `validated`: the resources already passed `validate_resource` (the import's workers)."""
     if not all(entry.method == "POST" and isinstance(entry.resource, dict) for entry in entries):
         return None
     conditions: dict[int, frozenset[str]] = {}
+    by_type: dict[str, list[frozenset[str]]] = defaultdict(list)
     for entry in entries:
         if entry.if_none_exist:
             keys = deciding_keys(entry.resource_type, entry.if_none_exist)
             if keys is None:
                 return None
             conditions[entry.index] = keys
-    by_type: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for entry in entries:
-        if entry.index in conditions:
-            by_type[entry.resource_type].append(conditions[entry.index])
+            by_type[entry.resource_type].append(keys)
     try:
-        run = _Run(store, validated, await _stored_matches(store, by_type))
+        run = _Run(reads, validated, await _stored_matches(reads, by_type))
         responses = []
         for entry in entries:
             try:

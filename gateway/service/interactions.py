@@ -69,6 +69,16 @@ def writable_definition_of(resource_type: str) -> ResourceDefinition:
     return definition
 
 
+def condition_request(definition: ResourceDefinition, query: str, base_url: str) -> SearchRequest:
+    """A conditional interaction's query (`Type?a=b` or `a=b`), parsed strictly (unknown ones refused)."""
+    parameters = parse_qsl(query.split("?", 1)[-1], keep_blank_values=True)
+    return parse_search(definition, parameters, base_url, strict=True)
+
+
+def several_matches(what: str, query: str, resource_type: str) -> PreconditionFailed:
+    return PreconditionFailed(f"{what} {query!r} matches more than one {resource_type}")
+
+
 async def _backoff(attempt: int) -> None:
     await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
 
@@ -152,14 +162,13 @@ class FhirService:
         no match; 412: several), so a match the caller cannot see is never revealed. Every conditional
         create, update, delete, patch and reference runs its search here (`what` names it in errors)."""
         definition = definition_of(resource_type)
-        parameters = parse_qsl(query.split("?", 1)[-1], keep_blank_values=True)
-        request = parse_search(definition, parameters, base_url, strict=True)
+        request = condition_request(definition, query, base_url)
         if not request.conditions and not request.chains:
             raise BadRequest(f"{what} {resource_type}?{query} has no search criteria")
         conditions = await self._conditions(definition, request, base_url)
         page = await self.reads.search(resource_type, conditions, [], 2)
         if len(page.items) > 1:
-            raise PreconditionFailed(f"{what} {query!r} matches more than one {resource_type}")
+            raise several_matches(what, query, resource_type)
         return page.items[0] if page.items else None
 
     async def update(

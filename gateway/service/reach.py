@@ -96,6 +96,13 @@ class CallerReads:
             count_total=count_total,
         )
 
+    async def holding_keys(
+        self, resource_type: str, keys: list[str], limit: int
+    ) -> list[tuple[StoredVersion, list[str]]]:
+        """`ResourceStore.holding_keys` among the resources the caller may search (Forbidden if none)."""
+        restriction = restriction_conditions(resource_type, self.reach.searchable(resource_type))
+        return await self.store.holding_keys(resource_type, keys, limit, restriction)
+
     async def read_many(self, resource_type: str, resource_ids: list[str]) -> list[StoredVersion]:
         """The resources the caller may read among these ids (others are left out as if they did not exist);
         Forbidden if the caller may not read the type at all."""

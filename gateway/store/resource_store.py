@@ -268,12 +268,16 @@ class ResourceStore:
 
     @_gate
     async def holding_keys(
-        self, resource_type: str, keys: list[str], limit: int
+        self, resource_type: str, keys: list[str], limit: int, conditions: list[Condition]
     ) -> list[tuple[StoredVersion, list[str]]]:
-        """Up to `limit` current versions holding any of these search keys, each with all its keys: the
-        import's bulk batches decide their conditions on them in memory (gateway/service/bulk_batch.py)."""
+        """Up to `limit` current versions holding any of these search keys and meeting `conditions`, each
+        with all its keys: the import's bulk batches decide their conditions on them in memory
+        (gateway/service/bulk_batch.py)."""
+        query: dict[str, Any] = {KEYS_FIELD: {"$in": keys}}
+        if conditions:
+            query = _and(query, search_filter(conditions))
         cursor = self._database.current(resource_type).find(
-            {KEYS_FIELD: {"$in": keys}}, {"search": 0, "missing": 0, "sort": 0}, **session_options()
+            query, {"search": 0, "missing": 0, "sort": 0}, **session_options()
         )
         return [
             (_version(resource_type, document), document[KEYS_FIELD])
