@@ -27,7 +27,8 @@ of silently bringing the full scans back:
    reads the collection nine times, nor a search sorted by `_id` (the default) once or three times.
    5 and the probes and sort check of 6 live in `mongoeco_sqlite_scans.py`.
 7. The SQLite engine's logical indexes share one physical SQLite index per definition instead of one each
-   (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes.
+   (`mongoeco_shared_indexes.py`): an insert maintained 137 identical-by-definition indexes. The key arrays'
+   `documents` indexes, which no read uses, are created empty.
 8. Writes skip mongoeco's change-stream outbox and its per-write dispatch while no stream is open
    (`mongoeco_change_feed.py`): the gateway opens none, and they were half of an insert's engine time.
 9. The wire server writes an `insert` command's documents as one batch (`mongoeco_batch_insert.py`), not one
@@ -62,7 +63,7 @@ from gateway.store import (
     mongoeco_sqlite_scans,
     mongoeco_wire_values,
 )
-from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
+from gateway.store.search_keys import ARRAY_FIELDS
 
 PINNED_VERSION = "4.11.0"
 

@@ -25,7 +25,7 @@ from mongoeco.core.compiled_query import CompiledQuery
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, MatchAll, QueryNode
 from mongoeco.engines import MemoryEngine
 
-from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
+from gateway.store.search_keys import ARRAY_FIELDS
 
 _STRING_KEY = "str"  # mongoeco's storage key of a string `_id` is ("str", the id)
 

@@ -15,6 +15,14 @@ Here each physical index is named after its definition instead, so equal definit
   the physical index before it deletes the catalog row, in the same transaction;
 - a data file written before this adaptation is moved to the shared names once, when the engine opens it.
 
+The `documents` index of a key array (`ARRAY_FIELDS`: `keys`, `missing`) is created empty, as a partial
+index `WHERE 0`. Upstream builds one beside the multikey index of every single-field index, keyed by the
+field's whole value: for a key array, its whole JSON text (about 9 KB a Patient), extracted twice per write
+and stored in a B-tree that held a quarter of the data file. No read can use it: key-array queries go through
+`multikey_entries` (adaptations 3 and 4) and nothing sorts by a key array. Partial, it costs a constant test
+per write, keeps its name for upstream's catalog and drops, and a file that has the full one gets the empty
+one when the engine opens it.
+
 Everything goes through mongoeco's own connection class (`SQLiteConnection`, a `sqlite3.Connection`
 factory): statements are rewritten only when they name a shared index, so nothing else changes.
 `tests/unit/test_mongoeco_shared_indexes.py` pins the upstream behaviour this relies on.
@@ -29,6 +37,8 @@ from mongoeco.core.json_compat import json_loads
 from mongoeco.engines import _sqlite_connection as connection_module
 from mongoeco.engines import sqlite as sqlite_module
 
+from gateway.store.search_keys import ARRAY_FIELDS
+
 SHARED_PREFIX = "gateway_shared_"
 MULTIKEY_INDEX = f"{SHARED_PREFIX}multikey"
 SCALAR_INDEX = f"{SHARED_PREFIX}scalar"
@@ -41,12 +51,19 @@ _STILL_NAMED = (
     "SELECT 1 FROM indexes WHERE physical_name = ?1 OR multikey_physical_name = ?1 "
     "OR scalar_physical_name = ?1 LIMIT 1"
 )
+_EMPTY = " WHERE 0"
 
 
 def documents_index_name(keys: Any) -> str:
     """The shared name of the `documents` index for a key pattern: equal patterns, equal SQL definitions."""
     pattern = repr([[field, direction] for field, direction in normalize_index_keys(keys)])
     return f"{SHARED_PREFIX}documents_{hashlib.sha1(pattern.encode()).hexdigest()[:16]}"
+
+
+# The `documents` indexes of the key arrays, either direction: created empty (see the module's text).
+EMPTY_DOCUMENT_INDEXES = frozenset(
+    documents_index_name([(field, direction)]) for field in ARRAY_FIELDS for direction in (1, -1)
+)
 
 
 class SharingConnection(connection_module.SQLiteConnection):
@@ -58,6 +75,8 @@ class SharingConnection(connection_module.SQLiteConnection):
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         if sql.startswith(_CREATE_SHARED):
+            if _empty_by_design(sql):
+                sql += _EMPTY
             sql = "CREATE INDEX IF NOT EXISTS " + sql.removeprefix("CREATE INDEX ")
         elif sql.startswith(_DROP_SHARED):
             self.unreferenced_candidates.add(_identifier(sql.removeprefix("DROP INDEX IF EXISTS ")))
@@ -82,6 +101,12 @@ class SharingConnection(connection_module.SQLiteConnection):
 
 def _identifier(quoted: str) -> str:
     return quoted.strip()[1:-1].replace('""', '"')
+
+
+def _empty_by_design(create_index: str) -> bool:
+    """Whether a `CREATE INDEX` statement creates a key array's `documents` index, not yet empty."""
+    name = _identifier(create_index.removeprefix("CREATE INDEX ").split(" ON ", 1)[0])
+    return name in EMPTY_DOCUMENT_INDEXES and not create_index.endswith(_EMPTY)
 
 
 def _quoted(name: str) -> str:
@@ -135,6 +160,21 @@ def share_existing_indexes(connection: sqlite3.Connection) -> int:
     for old in sorted(retired):
         connection.execute(f"DROP INDEX IF EXISTS {_quoted(old)}")
     return len(retired)
+
+
+def empty_key_array_indexes(connection: sqlite3.Connection) -> int:
+    """Replace a full `documents` index of a key array by the empty one; returns how many it replaced.
+
+    Runs where the engine opens the file, after share_existing_indexes (installed with it).
+    """
+    replaced = 0
+    indexes = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+    for name, sql in indexes:
+        if name in EMPTY_DOCUMENT_INDEXES and not sql.endswith(_EMPTY):
+            connection.execute(f"DROP INDEX {_quoted(name)}")
+            connection.execute(sql + _EMPTY)
+            replaced += 1
+    return replaced
 
 
 def apply() -> None:

@@ -28,7 +28,7 @@ from mongoeco.engines import SQLiteEngine, semantic_core
 from mongoeco.engines import sqlite as sqlite_module
 
 from gateway.store.mongoeco_reads import id_sort_direction, split_key_lookups
-from gateway.store.mongoeco_sqlite_scans import ARRAY_FIELDS
+from gateway.store.search_keys import ARRAY_FIELDS
 
 # The residual plan of the last SQLite plan compiled on this thread whose rows come in `_id` order. Compiling
 # and scanning run back to back in one synchronous call of the engine, on one thread; the scan recognises its

@@ -16,10 +16,7 @@ from typing import Any
 from mongoeco.engines import SQLiteEngine
 
 from gateway.store import mongoeco_shared_indexes
-from gateway.store.search_keys import KEYS_FIELD, MISSING_FIELD
-
-# The store's fields that always hold arrays of plain strings (see gateway/store/indexes.py).
-ARRAY_FIELDS = frozenset({KEYS_FIELD, MISSING_FIELD})
+from gateway.store.search_keys import ARRAY_FIELDS
 
 # Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
 # probes whether a filtered field holds decimals or arrays anywhere in the collection before translating a
@@ -112,5 +109,7 @@ def apply() -> None:
     for probe, (fields, answer) in SQLITE_PROBE_ANSWERS.items():
         setattr(SQLiteEngine, probe, _sqlite_probe_answer(fields, answer)(getattr(SQLiteEngine, probe)))
     SQLiteEngine._connect_sync = _sqlite_on_open(  # type: ignore[method-assign]
-        create_multikey_storage_index, mongoeco_shared_indexes.share_existing_indexes
+        create_multikey_storage_index,
+        mongoeco_shared_indexes.share_existing_indexes,
+        mongoeco_shared_indexes.empty_key_array_indexes,
     )(SQLiteEngine._connect_sync)

@@ -41,6 +41,8 @@ KEYS_FIELD = "keys"
 LIVE_KEY = "*"  # every document that is not deleted has it; deleted ones keep no keys at all
 SEARCH_FIELD = "search"
 MISSING_FIELD = "missing"
+# The store's fields that always hold arrays of plain strings (see gateway/store/indexes.py).
+ARRAY_FIELDS = frozenset({KEYS_FIELD, MISSING_FIELD})
 
 PREFIX_KEYS = 6  # prefixes stored per folded string; longer searches narrow by the 6-letter one
 YEAR_KEYS = 20  # a date entry touching more years than this is keyed once as `<code>@long`

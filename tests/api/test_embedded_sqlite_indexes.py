@@ -15,7 +15,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 from gateway.store.embedded import DATABASE_FILE, EmbeddedMongo
 from gateway.store.indexes import CURRENT_INDEXES, HISTORY_INDEXES
-from gateway.store.mongoeco_shared_indexes import MULTIKEY_INDEX, SHARED_PREFIX
+from gateway.store.mongoeco_shared_indexes import EMPTY_DOCUMENT_INDEXES, MULTIKEY_INDEX, SHARED_PREFIX
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("MONGODB_URI")), reason="about the embedded SQLite engine; MONGODB_URI is set"
@@ -32,6 +32,16 @@ def _indexes(path: Path) -> dict[str, list[str]]:
     for table, name in rows:
         tables.setdefault(table, []).append(name)
     return tables
+
+
+def _documents_definitions(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as connection:
+        return dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'documents'"))
+
+
+def _empty_ones(definitions: dict[str, str]) -> set[str]:
+    """The `documents` indexes that are partial `WHERE 0`: SQLite keeps no entry in them."""
+    return {name for name, sql in definitions.items() if sql is not None and sql.endswith(" WHERE 0")}
 
 
 def _declared(indexes: list[str]) -> list[str]:
@@ -79,6 +89,23 @@ async def test_collections_with_the_same_index_share_one_physical_sqlite_index(s
     assert MULTIKEY_INDEX in tables["multikey_entries"]
     assert len([name for name in tables["multikey_entries"] if name.startswith(SHARED_PREFIX)]) == 1
     assert await _key_search(client, "second") == ["second-1", "second-3"]
+
+
+async def test_the_documents_indexes_of_the_key_arrays_are_empty_and_key_searches_still_use_their_keys(store):
+    client, path = store
+    await _populate(client, "first")
+    definitions = _documents_definitions(path)
+    keys_and_missing = {name for name in definitions if name in EMPTY_DOCUMENT_INDEXES}
+    assert len(keys_and_missing) == 2  # `keys` and `missing`, one physical index each
+    assert _empty_ones(definitions) == keys_and_missing  # the others (last updated, history) are full
+    assert await _key_search(client, "first") == ["first-1", "first-3"]
+    assert await client["first"]["Observation"].count_documents({"keys": "code|0"}) == 2
+    with sqlite3.connect(path) as connection:
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT storage_key FROM multikey_entries WHERE collection_id = 1 "
+            "AND index_name = 'search_keys' AND type_score = 100 AND element_key = 'x'"
+        ).fetchall()
+    assert any(MULTIKEY_INDEX in str(row) for row in plan)
 
 
 async def test_dropping_a_database_keeps_the_shared_indexes_the_others_still_use(store):
@@ -143,6 +170,7 @@ async def test_a_data_file_written_before_the_adaptation_moves_to_the_shared_ind
     path = unadapted_file
     before = _declared(_indexes(path)["documents"])
     assert len(before) == 4 and not any(name.startswith(SHARED_PREFIX) for name in before)
+    assert _empty_ones(_documents_definitions(path)) == set()
     server = EmbeddedMongo(data_dir=tmp_path)
     client: AsyncIOMotorClient = AsyncIOMotorClient(server.start())
     try:
@@ -155,6 +183,7 @@ async def test_a_data_file_written_before_the_adaptation_moves_to_the_shared_ind
     tables = _indexes(path)
     assert len(_declared(tables["documents"])) == 2
     assert all(name.startswith(SHARED_PREFIX) for name in _declared(tables["documents"]))
+    assert len(_empty_ones(_documents_definitions(path))) == 1  # `keys`'s, emptied; `last_updated`'s kept
     assert [name for name in tables["multikey_entries"] if name.startswith("idx_")] == []
     with sqlite3.connect(path) as connection:
         named = connection.execute("SELECT physical_name, multikey_physical_name FROM indexes").fetchall()
