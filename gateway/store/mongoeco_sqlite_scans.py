@@ -15,7 +15,7 @@ from typing import Any
 
 from mongoeco.engines import SQLiteEngine
 
-from gateway.store import mongoeco_shared_indexes
+from gateway.store import mongoeco_shared_indexes, sqlite_page_cache
 from gateway.store.search_keys import ARRAY_FIELDS
 
 # Fields the store writes as plain scalars only (`_id` a string, `versionId` an integer). The SQLite engine
@@ -112,4 +112,5 @@ def apply() -> None:
         create_multikey_storage_index,
         mongoeco_shared_indexes.share_existing_indexes,
         mongoeco_shared_indexes.empty_key_array_indexes,
+        sqlite_page_cache.size_page_cache,
     )(SQLiteEngine._connect_sync)

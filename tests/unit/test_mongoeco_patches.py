@@ -10,7 +10,7 @@ from mongoeco.engines import memory as memory_module
 from mongoeco.engines import sqlite as sqlite_module
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 
-from gateway.store import mongoeco_patches, mongoeco_sqlite_scans
+from gateway.store import mongoeco_patches, mongoeco_sqlite_scans, sqlite_page_cache
 
 
 def _parameters(function: object) -> list[str]:
@@ -96,6 +96,17 @@ async def test_a_sqlite_store_deletes_a_documents_key_rows_by_index_not_by_scann
         await engine.disconnect()
     details = " ".join(str(row[-1]) for row in plan)
     assert f"USING INDEX {mongoeco_sqlite_scans.MULTIKEY_STORAGE_INDEX}" in details, details
+
+
+async def test_the_sqlite_engine_connection_gets_the_larger_page_cache(tmp_path):
+    mongoeco_patches.apply()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    await engine.connect()
+    try:
+        (cache_size,) = engine._connection.execute("PRAGMA cache_size").fetchone()
+    finally:
+        await engine.disconnect()
+    assert cache_size == -sqlite_page_cache.PAGE_CACHE_KIB
 
 
 def test_the_sqlite_index_admin_still_names_and_creates_physical_indexes_the_way_sharing_rewrites():
