@@ -17,15 +17,16 @@ Here each physical index is named after its definition instead, so equal definit
 
 The `documents` index of a key array (`ARRAY_FIELDS`: `keys`, `missing`) is created empty, as a partial
 index `WHERE 0`. Upstream builds one beside the multikey index of every single-field index, keyed by the
-field's whole value: for a key array, its whole JSON text (about 9 KB a Patient), extracted twice per write
-and stored in a B-tree that held a quarter of the data file. No read can use it: key-array queries go through
-`multikey_entries` (adaptations 3 and 4) and nothing sorts by a key array. Partial, it costs a constant test
-per write, keeps its name for upstream's catalog and drops, and a file that has the full one gets the empty
-one when the engine opens it.
+field's whole value: for a key array, its whole JSON text (about 2 KB for a Patient, 9 KB of index with
+SQLite's overflow pages), extracted twice per write, in a B-tree that held a quarter of the data file. No
+read can use it: key-array queries go through `multikey_entries` (adaptations 3 and 4) and nothing sorts by
+a key array. Partial, it costs a constant test per write, keeps its name for upstream's catalog and drops,
+and a file that has the full one gets the empty one when the engine opens it.
 
 Everything goes through mongoeco's own connection class (`SQLiteConnection`, a `sqlite3.Connection`
 factory): statements are rewritten only when they name a shared index, so nothing else changes.
-`tests/unit/test_mongoeco_shared_indexes.py` pins the upstream behaviour this relies on.
+`tests/unit/test_mongoeco_patches.py` pins the upstream behaviour this relies on;
+`tests/api/test_embedded_sqlite_indexes.py` checks the result on data files.
 """
 
 import hashlib

@@ -5,8 +5,8 @@ index, ordered by key, so a batch of writes touches pages all over that B-tree. 
 pages are read back from the operating system on every visit, and a large transaction spills its dirty
 pages to the WAL before it commits, sometimes the same page more than once. 128 MiB holds the hot part of
 the indexes of a store of some tens of thousands of resources; SQLite fills it on demand, so a small store
-never uses it all. Measured by `bench/scale.py`'s seed columns on the commits before and after it
-(docs/benchmarks.md, session 6).
+never uses it all. Measured with the empty key-array indexes (mongoeco_shared_indexes.py) by
+`bench/scale.py`'s seed columns before and after both (docs/benchmarks.md, session 6).
 
 Installed as a step where the engine opens its file (`mongoeco_sqlite_scans.apply`), on the connection that
 serves every read and write.
