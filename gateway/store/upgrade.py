@@ -139,8 +139,7 @@ async def upgrade_documents(database: Database) -> int:
             continue
         collection = database.db[name]
         # Release-2 documents first: release-1 ones get today's keys whole, from all their entries.
-        if found < DOCUMENT_FORMAT:
-            upgraded += await _rebucket(database, collection)
+        upgraded += await _rebucket(database, collection)
         if name.endswith(_HISTORY_SUFFIX):
             upgraded += await _upgrade_history(collection)
         else:
