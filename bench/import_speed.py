@@ -3,6 +3,7 @@
     .venv/bin/python bench/import_speed.py                      # both engines, one fresh process each
     .venv/bin/python bench/import_speed.py --engine memory ../shared/fhir-examples/synthea
     .venv/bin/python bench/import_speed.py --workers 1          # reading and validating in one worker
+    .venv/bin/python bench/import_speed.py --engine sqlite --preload 20000   # into a store of 20k Patients
 
 Runs the same code as the command (gateway/bulk_import.py: worker processes read and validate, this process
 writes) in a fresh temporary data directory per engine and prints per engine the resources stored, the
@@ -10,7 +11,8 @@ seconds taken, resources/s (the target is >= 300), the CPU seconds spent (this p
 threads, and the worker processes apart) per stored resource, the time spent in garbage collection, the
 cores used and the load average, since
 on a shared machine the wall clock says as much about the neighbours as about the import; for SQLite also
-the size of the data files.
+the size of the data files. `--preload N` first seeds N of bench/scale.py's Patients (one Observation each)
+into the same database, untimed: the import then writes into a store of that size, as into a server in use.
 
 To compare with another checkout, run this script with that checkout's interpreter (its `gateway` is used):
     /path/to/other/.venv/bin/python bench/import_speed.py --engine sqlite
@@ -21,6 +23,7 @@ from pathlib import Path
 
 # Run as a script, this file's folder comes first on sys.path, and bench/graphql.py would shadow graphql-core.
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent.resolve()]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
@@ -34,6 +37,7 @@ import time  # noqa: E402
 
 SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fhir-examples" / "synthea"
 ENGINES = ("sqlite", "memory")
+DATABASE = "bench_import"
 
 
 class _GarbageCollection:
@@ -50,14 +54,34 @@ class _GarbageCollection:
             self.collections += 1
 
 
-def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
+async def _preload(data_dir: Path, database_name: str, patients: int) -> None:
+    from bench.scale import Seeder
+    from gateway.store.database import connect
+    from gateway.store.embedded import EmbeddedMongo
+    from gateway.store.resource_store import ResourceStore
+
+    embedded = EmbeddedMongo(data_dir)
+    database = await connect(embedded.start(), database_name, ["Patient", "Observation"])
+    try:
+        await Seeder(ResourceStore(database), 1).grow_to(patients)
+    finally:
+        database.close()
+        embedded.stop()
+
+
+def _measure(engine: str, paths: list[Path], workers: int, preload: int) -> dict[str, object]:
     from gateway.bulk_import import run_import
     from gateway.settings import Settings
 
     collecting = _GarbageCollection()
     with tempfile.TemporaryDirectory() as directory:
         data_dir = Path(directory) / "data" if engine == "sqlite" else None
-        settings = Settings(mongodb_uri=None, data_dir=data_dir, database_name="bench_import")
+        settings = Settings(mongodb_uri=None, data_dir=data_dir, database_name=DATABASE)
+        if preload and data_dir is not None:
+            # In its own process: threads left here would change how the import starts its workers.
+            seeding = [sys.executable, __file__, "--seed-into", str(data_dir), "--preload", str(preload)]
+            subprocess.run(seeding, check=True)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started, cpu = time.perf_counter(), time.process_time()
         gc.callbacks.append(collecting.observe)
         summary = asyncio.run(run_import(settings, paths, show_progress=False, workers=workers))
@@ -67,11 +91,15 @@ def _measure(engine: str, paths: list[Path], workers: int) -> dict[str, object]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "engine": engine,
+        "preloaded": 2 * preload if data_dir is not None else 0,
         "stored": summary.stored,
         "summary": summary.sentence(),
         "seconds": seconds,
         "writer_cpu": cpu,
-        "worker_cpu": children.ru_utime + children.ru_stime,
+        "worker_cpu": children.ru_utime
+        + children.ru_stime
+        - children_before.ru_utime
+        - children_before.ru_stime,
         "load": os.getloadavg()[0],
         "gc_seconds": collecting.seconds,
         "gc_collections": collecting.collections,
@@ -83,7 +111,8 @@ def _report(result: dict[str, object], workers: int) -> str:
     stored, seconds = int(str(result["stored"])), float(str(result["seconds"]))
     writer, readers = float(str(result["writer_cpu"])), float(str(result["worker_cpu"]))
     return (
-        f"{result['engine']:<7} {stored} resources in {seconds:.1f} s = {stored / seconds:.1f} resources/s; "
+        f"{result['engine']:<7} into {int(str(result['preloaded'])):,} stored: {stored} resources in "
+        f"{seconds:.1f} s = {stored / seconds:.1f} resources/s; "
         f"CPU per resource: writer {1000 * writer / stored:.1f} ms, "
         f"readers {1000 * readers / stored:.1f} ms; "
         f"garbage collection {float(str(result['gc_seconds'])):.2f} s "
@@ -98,10 +127,17 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", type=Path, default=[SYNTHEA])
     parser.add_argument("--engine", choices=[*ENGINES, "both"], default="both")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--preload", type=int, default=0, help="Patients (one Observation each) stored before, sqlite only"
+    )
+    parser.add_argument("--seed-into", type=Path, help=argparse.SUPPRESS)  # --preload's own process
     parser.add_argument("--json", action="store_true", help="one JSON line (used for the per-engine runs)")
     arguments = parser.parse_args()
+    if arguments.seed_into:
+        asyncio.run(_preload(arguments.seed_into, DATABASE, arguments.preload))
+        return
     if arguments.engine != "both":
-        result = _measure(arguments.engine, arguments.paths, arguments.workers)
+        result = _measure(arguments.engine, arguments.paths, arguments.workers, arguments.preload)
         print(
             json.dumps(result)
             if arguments.json
@@ -116,6 +152,8 @@ def main() -> None:
             engine,
             "--workers",
             str(arguments.workers),
+            "--preload",
+            str(arguments.preload),
             "--json",
         ]
         finished = subprocess.run([*command, *map(str, arguments.paths)], capture_output=True, text=True)

@@ -150,7 +150,9 @@ def searches(seeder: Seeder, rng: random.Random) -> dict[str, Callable[[], list[
         # What a search box sends after four letters: every size fills the page (a tenth of the Patients).
         "family prefix": lambda: [("family", rng.choice(FAMILIES)[:4])],
         "birthdate=YYYY": lambda: [("birthdate", str(rng.randint(1930, 2020)))],
-        "birthdate ge&lt": lambda: [("birthdate", "ge2019-01-01"), ("birthdate", "lt2019-07-01")],
+        # Three years with a half-year at each edge (their months are keys): a full page at every size, so
+        # the ratio is the collection's growth, not the page's (half a year filled 6 of 20 at 1k).
+        "birthdate ge&lt": lambda: [("birthdate", "ge2016-07-01"), ("birthdate", "lt2019-07-01")],
         "_include": lambda: [("subject", f"Patient/{some_patient()}"), ("_include", "Observation:subject")],
         # An exact count (what fhirpy's `.count()` asks): it reads every match, so it grows with them.
         "count birthdate=YYYY": lambda: [("birthdate", str(rng.randint(1930, 2020))), ("_summary", "count")],
