@@ -8,7 +8,7 @@
 Seeds `--patients` Patients (and one Observation each, bench/scale.py's generator) into the data directory
 once and reuses it on later runs, so a profile (py-spy) or a before/after pair can read the same file; the
 store upgrades an older document format at start-up, which is timed. Queries are `name=value` pairs (default:
-the `ge&lt` pair of bench/scale.py). Prints numbers; asserts nothing.
+the half-year `ge&lt` pair bench/scale.py asked until session 7). Prints numbers; asserts nothing.
 """
 
 import sys
