@@ -55,18 +55,10 @@ class _GarbageCollection:
 
 
 async def _preload(data_dir: Path, database_name: str, patients: int) -> None:
-    from bench.scale import Seeder
-    from gateway.store.database import connect
-    from gateway.store.embedded import EmbeddedMongo
-    from gateway.store.resource_store import ResourceStore
+    from bench.scale import embedded_seeder
 
-    embedded = EmbeddedMongo(data_dir)
-    database = await connect(embedded.start(), database_name, ["Patient", "Observation"])
-    try:
-        await Seeder(ResourceStore(database), 1).grow_to(patients)
-    finally:
-        database.close()
-        embedded.stop()
+    async with embedded_seeder(data_dir, database_name) as seeder:
+        await seeder.grow_to(patients)
 
 
 def _measure(engine: str, paths: list[Path], workers: int, preload: int) -> dict[str, object]:

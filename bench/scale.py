@@ -28,7 +28,8 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Awaitable, Callable  # noqa: E402
+from collections.abc import AsyncIterator, Awaitable, Callable  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
 from typing import Any  # noqa: E402
 
 from gateway.audit.trail import AuditTrail  # noqa: E402
@@ -123,6 +124,18 @@ class Seeder:
             "seed sys cpu/resource": 1000 * (after.ru_stime - usage.ru_stime) / max(written, 1),
             "seed KB written/resource": 0.5 * (after.ru_oublock - usage.ru_oublock) / max(written, 1),
         }
+
+
+@asynccontextmanager
+async def embedded_seeder(data_dir: Path, database_name: str) -> AsyncIterator[Seeder]:
+    """A Seeder (one Observation per Patient) on an embedded SQLite store in `data_dir`, closed after."""
+    embedded = EmbeddedMongo(data_dir)
+    database = await connect(embedded.start(), database_name, ["Patient", "Observation"])
+    try:
+        yield Seeder(ResourceStore(database), 1)
+    finally:
+        database.close()
+        embedded.stop()
 
 
 async def p50(runs: int, action: Callable[[], Awaitable[Any]]) -> tuple[float, float]:

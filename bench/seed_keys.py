@@ -6,7 +6,8 @@ without the string prefix keys (`family^w` .. `family^willia`), alternating, eac
     .venv/bin/python bench/seed_keys.py --sizes 1000 --pairs 3
 
 Without prefix keys a prefix search finds nothing (nothing else answers it yet): only the seed is measured.
-It prints, per run, bench/scale.py's seed columns and the key rows one Patient stores. Asserts nothing.
+It prints, per run, bench/scale.py's seed columns and the key rows one Patient stores (keys and `missing`
+codes). Asserts nothing.
 """
 
 import sys
@@ -21,31 +22,25 @@ import asyncio  # noqa: E402
 import random  # noqa: E402
 import tempfile  # noqa: E402
 
-from bench.scale import Seeder, patient  # noqa: E402
+from bench.scale import embedded_seeder, patient  # noqa: E402
 from gateway.fhir.resource_types import RESOURCE_DEFINITIONS  # noqa: E402
 from gateway.service.versions import next_version  # noqa: E402
 from gateway.store import search_keys  # noqa: E402
-from gateway.store.database import connect  # noqa: E402
-from gateway.store.embedded import EmbeddedMongo  # noqa: E402
-from gateway.store.resource_store import ResourceStore  # noqa: E402
 from gateway.store.writes import current_document  # noqa: E402
 
 STORE_PREFIX_KEYS = search_keys.PREFIX_KEYS
 
 
-def patient_rows() -> int:
+def patient_rows() -> tuple[int, int]:
     """The `multikey_entries` rows of one generated Patient: its keys and its missing codes."""
     version = next_version(RESOURCE_DEFINITIONS["Patient"], "p", patient(1, random.Random(1)), None, "POST")
     document = current_document(version)
-    return len(document["keys"]) + len(document["missing"])
+    return len(document["keys"]), len(document["missing"])
 
 
 async def seed(sizes: list[int]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="seed-keys-") as data_dir:
-        embedded = EmbeddedMongo(Path(data_dir))
-        database = await connect(embedded.start(), "seed", ["Patient", "Observation"])
-        try:
-            seeder = Seeder(ResourceStore(database), 1)
+        async with embedded_seeder(Path(data_dir), "seed") as seeder:
             lines = []
             for size in sizes:
                 columns = await seeder.grow_to(size)
@@ -53,9 +48,6 @@ async def seed(sizes: list[int]) -> list[str]:
                     f"{size}: " + ", ".join(f"{name} {value:.1f}" for name, value in columns.items())
                 )
             return lines
-        finally:
-            database.close()
-            embedded.stop()
 
 
 def main() -> None:
@@ -68,7 +60,9 @@ def main() -> None:
     for _ in range(arguments.pairs):
         for prefix_keys, label in ((STORE_PREFIX_KEYS, "store's keys"), (0, "no prefix keys")):
             search_keys.PREFIX_KEYS = prefix_keys
-            print(f"{label} ({patient_rows()} key rows per Patient)", flush=True)
+            keys, missing = patient_rows()
+            rows = f"{keys + missing} key rows per Patient: {keys} keys, {missing} missing codes"
+            print(f"{label} ({rows})", flush=True)
             for line in asyncio.run(seed(sorted(arguments.sizes))):
                 print(f"  {line}", flush=True)
 

@@ -145,8 +145,8 @@ class _Run:
         if keys is not None:
             assert entry.if_none_exist is not None
             self.claims.append((resource_type, entry.if_none_exist, resource_id))
-        searchable = self.reads.reach.searchable(resource_type)
-        if resource_type in self.matches and searchable.permits(resource):  # a later condition may match it
+        # A later entry's condition may match it, where the caller may search it.
+        if resource_type in self.matches and self.reads.reach.searchable(resource_type).permits(resource):
             self.matches[resource_type].add(_Found(new.version, frozenset(document_keys(new.search_entries))))
         return entry_response(201, new.version)
 

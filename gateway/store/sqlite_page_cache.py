@@ -1,7 +1,8 @@
 """The embedded SQLite engine's page cache: 128 MiB per connection instead of SQLite's default 2 MiB.
 
-A write puts each of a document's key rows (about 90 for a Patient) at its own place in the shared multikey
-index, ordered by key, so a batch of writes touches pages all over that B-tree. With the default cache those
+A write puts each of a document's key rows (105 for bench/scale.py's Patient, as `bench/seed_keys.py` prints)
+at its own place in the shared multikey index, ordered by key, so a batch of writes touches pages all over
+that B-tree. With the default cache those
 pages are read back from the operating system on every visit, and a large transaction spills its dirty
 pages to the WAL before it commits, sometimes the same page more than once. 128 MiB holds the hot part of
 the indexes of a store of some tens of thousands of resources; SQLite fills it on demand, so a small store
